@@ -1,0 +1,1 @@
+"""The command line: ``python run.py CONFIG`` or the one-liner flags."""

@@ -1,0 +1,72 @@
+"""Command-line arguments of ``run.py``."""
+from __future__ import annotations
+
+import argparse
+import ast
+from typing import Any
+
+from mmengine.config import DictAction
+
+from evalkit.config.errors import ConfigError
+
+
+def parse_value(text: str) -> Any:
+    """A literal (True, 3, 0.5, 'left', [1, 2]) or, failing that, the text itself; never eval()."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_kwargs(pairs: list[str] | None, flag: str) -> dict[str, Any]:
+    """``key=value`` words (values may be quoted) into a dict."""
+    result: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition('=')
+        if not sep or not key:
+            raise ConfigError(f"{flag}: expected key=value, got '{pair}'. Example: {flag} padding_side='left'.")
+        result[key] = parse_value(value)
+    return result
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog='run.py', description='Evaluate language models. Give a config file, or build a run from '
+        '--models/--hf-path and --datasets.',
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument('config', nargs='?', help='Python config file declaring models and datasets')
+    src = p.add_argument_group('what to evaluate (instead of, or on top of, a config file)')
+    src.add_argument('--models', nargs='+', metavar='NAME', help='model configs by name (configs/models/**/NAME.py)')
+    src.add_argument('--datasets', nargs='+', metavar='NAME',
+                     help='dataset configs by name (configs/datasets/**/NAME.py), e.g. ceval_gen mmlu_ppl')
+    src.add_argument('--limit', type=int, metavar='N', help='evaluate only the first N rows of each dataset')
+    src.add_argument('--data-root', metavar='DIR', help='look for dataset files here first (sets EVALKIT_DATA_ROOT)')
+    hf = p.add_argument_group('a Hugging Face model from the command line')
+    hf.add_argument('--hf-path', help='local folder or hub id of the model '
+                    "('embedded:smollm2-135m-instruct' is the bundled default)")
+    hf.add_argument('--hf-type', choices=['base', 'chat'], default='chat',
+                    help='chat: render prompts with the tokenizer chat template; base: raw text')
+    hf.add_argument('--tokenizer-path', help='tokenizer folder or hub id (default: --hf-path)')
+    hf.add_argument('--tokenizer-kwargs', nargs='+', metavar='K=V', help='keyword arguments for the tokenizer')
+    hf.add_argument('--model-kwargs', nargs='+', metavar='K=V', help='keyword arguments for from_pretrained')
+    hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generate()')
+    hf.add_argument('--max-seq-len', type=int, default=2048, help='longest input; longer prompts lose their start')
+    hf.add_argument('--max-out-len', type=int, default=256, help='most new tokens per answer')
+    hf.add_argument('--batch-size', type=int, default=8, help='sequences per forward pass')
+    hf.add_argument('--num-gpus', type=int, default=0, help='GPUs per task (0 or no GPU present: CPU)')
+    hf.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16', 'auto'],
+                    help='weight and compute dtype')
+    run = p.add_argument_group('how to run')
+    run.add_argument('-w', '--work-dir', help='experiment folder (default outputs/<config name>)')
+    run.add_argument('-r', '--reuse', nargs='?', const='latest', metavar='TIMESTAMP',
+                     help="continue a run in the same folder ('latest' if no timestamp), reusing "
+                     'predictions whose content fingerprint still matches')
+    run.add_argument('-m', '--mode', choices=['all', 'infer', 'eval', 'viz'], default='all',
+                     help='infer: predictions only; eval: score existing predictions; viz: summary only')
+    run.add_argument('--max-num-workers', type=int, help='task processes at once (default 1)')
+    run.add_argument('--retry', type=int, default=0, help='extra attempts for a failed task')
+    run.add_argument('--debug', action='store_true', help='run tasks one by one in this process, output live')
+    run.add_argument('--dry-run', action='store_true', help='print the tasks that would run, then exit')
+    run.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                     help='override config keys, e.g. models.0.batch_size=4')
+    return p

@@ -1,0 +1,76 @@
+"""``python run.py``: build the run config, pick the output folder, run the stages, print the summary."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from mmengine.config import Config
+
+from evalkit.cli.args import build_parser
+from evalkit.cli.run_config import build_run_config
+from evalkit.config.errors import ConfigError
+from evalkit.config.plain import to_plain
+from evalkit.config.secrets import redact, reject_literal_secrets
+from evalkit.config.validation import validate_run_config
+from evalkit.datasets.data_root import PROJECT_ROOT
+from evalkit.outputs import RunDir
+from evalkit.pipeline import RunOptions, run_pipeline, summarize
+
+
+def choose_run_dir(work_dir: Path, reuse: str | None, mode: str) -> RunDir:
+    if reuse is None:
+        if mode in ('eval', 'viz'):
+            raise ConfigError(f'--mode {mode} works on an earlier run: add -r (latest) or -r TIMESTAMP.')
+        return RunDir(work_dir / time.strftime('%Y%m%d_%H%M%S'))
+    runs = sorted(p for p in work_dir.glob('*') if p.is_dir()) if work_dir.is_dir() else []
+    if reuse == 'latest':
+        if not runs:
+            raise ConfigError(f"-r latest: no earlier run under '{work_dir}'. Run once without -r first.")
+        return RunDir(runs[-1])
+    if not (work_dir / reuse).is_dir():
+        raise ConfigError(f"-r {reuse}: no run folder '{work_dir / reuse}'. "
+                          f"Earlier runs: {', '.join(p.name for p in runs[-5:]) or 'none'}.")
+    return RunDir(work_dir / reuse)
+
+
+def dump_config(cfg: Config, run_dir: RunDir) -> Path:
+    path = run_dir.root / 'configs' / f'{run_dir.timestamp}.py'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Config(redact(to_plain(cfg))).dump(str(path))
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg, source = build_run_config(args)
+        validate_run_config(cfg, source)
+        for i, model in enumerate(cfg['models']):
+            reject_literal_secrets(model, f'{source}: models[{i}]')
+        experiment = Path(args.config).stem if args.config else 'default'
+        work_dir = Path(args.work_dir or cfg.get('work_dir') or PROJECT_ROOT / 'outputs' / experiment)
+        run_dir = choose_run_dir(work_dir, args.reuse, args.mode)
+        options = RunOptions(mode=args.mode, max_num_workers=args.max_num_workers, retry=args.retry,
+                             debug=args.debug, dry_run=args.dry_run)
+        if args.dry_run:
+            for kind, tasks in run_pipeline(cfg, run_dir, options).items():
+                print(f'{kind}: {len(tasks)} task(s)')
+                for task in tasks:
+                    print(f"  {task.name}  [{', '.join(d['abbr'] for d in task.datasets)}]")
+            return 0
+        run_dir.create()
+        dump_config(cfg, run_dir)
+        print(f'Run folder: {run_dir.root}', flush=True)
+        run_pipeline(cfg, run_dir, options)
+        print(summarize(cfg, run_dir))
+        print(f"\nSummary written to {run_dir.summary('{csv,txt,md}')}")
+    except ConfigError as exc:
+        print(f'evalkit: error: {exc}', file=sys.stderr)
+        return 2
+    if options.failures:
+        print(f'\n{len(options.failures)} task(s) failed:', file=sys.stderr)
+        for outcome in options.failures:
+            print(outcome.describe_failure(), file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,74 @@
+"""Assemble the run config from a config file and/or the one-liner flags."""
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+from typing import Any
+
+from mmengine.config import Config
+
+from evalkit.cli.args import parse_kwargs
+from evalkit.config import config_index
+from evalkit.config.errors import ConfigError
+from evalkit.config.loading import load_config
+
+
+def _datasets_from(path: Path) -> list[dict[str, Any]]:
+    cfg = load_config(path)
+    found = [ds for key, value in cfg.items() if key.endswith('_datasets') or key == 'datasets' for ds in value]
+    if not found:
+        raise ConfigError(f"Dataset config '{path}' defines no variable ending in '_datasets'.")
+    return found
+
+
+def _models_from(path: Path) -> list[dict[str, Any]]:
+    cfg = load_config(path)
+    if 'models' not in cfg:
+        raise ConfigError(f"Model config '{path}' defines no 'models' list.")
+    return list(cfg['models'])
+
+
+def hf_model_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    path = args.hf_path.rstrip('/')
+    abbr = path.split(':')[-1].split('/')[-1] or path
+    return {
+        'type': 'HuggingFaceCausalLM', 'abbr': f'{abbr}-hf' if args.hf_type == 'base' else abbr,
+        'path': args.hf_path, 'tokenizer_path': args.tokenizer_path or args.hf_path,
+        'tokenizer_kwargs': parse_kwargs(args.tokenizer_kwargs, '--tokenizer-kwargs'),
+        'model_kwargs': parse_kwargs(args.model_kwargs, '--model-kwargs'),
+        'generation_kwargs': parse_kwargs(args.generation_kwargs, '--generation-kwargs'),
+        'mode': args.hf_type, 'dtype': args.dtype, 'max_seq_len': args.max_seq_len,
+        'max_out_len': args.max_out_len, 'batch_size': args.batch_size,
+        'run_cfg': {'num_gpus': args.num_gpus},
+    }
+
+
+def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
+    """The merged run config and the name of its source (for errors and the experiment folder)."""
+    if args.data_root:
+        if not Path(args.data_root).is_dir():
+            raise ConfigError(f"--data-root '{args.data_root}' is not a folder.")
+        os.environ['EVALKIT_DATA_ROOT'] = str(Path(args.data_root).resolve())
+    if args.config:
+        cfg, source = load_config(args.config), args.config
+    elif args.datasets and (args.models or args.hf_path):
+        cfg, source = Config({}), 'command line'
+    else:
+        raise ConfigError('Nothing to evaluate: give a config file (e.g. configs/eval_demo.py), or --datasets '
+                          'together with --models or --hf-path. See `python run.py --help`.')
+    models = [m for name in args.models or [] for m in _models_from(config_index.find('models', name))]
+    if args.hf_path:
+        models.append(hf_model_from_args(args))
+    if models:
+        cfg['models'] = models
+    if args.datasets:
+        cfg['datasets'] = [ds for name in args.datasets for ds in _datasets_from(config_index.find('datasets', name))]
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options, allow_list_keys=True)
+    if args.limit is not None:
+        if args.limit < 1:
+            raise ConfigError(f'--limit must be a positive number of rows, got {args.limit}.')
+        for ds in cfg.get('datasets', []):
+            ds['reader_cfg']['limit'] = args.limit
+    return cfg, source

@@ -1,0 +1,36 @@
+"""Keep API keys out of configs, dumps and logs.
+
+Configs never hold a key itself: they name the environment variable that does
+(``key='ENV:OPENAI_API_KEY'``), and anything that still looks like a secret is
+redacted when a config is written out.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from evalkit.config.errors import ConfigError
+
+SECRET_KEY = re.compile(r'(^|_)(api_?key|key|secret|password|passwd|access_token|auth_token|hf_token)$', re.I)
+REDACTED = '***redacted***'
+
+
+def _is_secret_field(name: str, value: Any) -> bool:
+    return isinstance(value, str) and bool(SECRET_KEY.search(name)) and not value.startswith('ENV:')
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: REDACTED if _is_secret_field(str(k), v) else redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+def reject_literal_secrets(model_cfg: Mapping[str, Any], where: str) -> None:
+    for name, value in model_cfg.items():
+        if _is_secret_field(str(name), value) and value:
+            raise ConfigError(
+                f"{where}.{name}: looks like a literal secret. Put it in an environment variable and write "
+                f"{name}='ENV:VARIABLE_NAME' instead, so it never lands in dumped configs or logs.")

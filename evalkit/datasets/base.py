@@ -1,0 +1,86 @@
+"""The dataset-loader contract, file readers with row-level errors, and the hub fallback."""
+from __future__ import annotations
+
+import csv
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from datasets import Dataset, DatasetDict
+
+from evalkit.config.errors import ConfigError
+from evalkit.datasets.data_root import describe_roots
+
+
+class BaseDataset(ABC):
+    """Loads one benchmark (or one subject of it) into splits of plain rows."""
+
+    @staticmethod
+    @abstractmethod
+    def load(path: str, name: str | None = None) -> DatasetDict:
+        """``path`` is relative to a data root (or a hub id); ``name`` picks a subject."""
+
+
+def read_csv_rows(path: Path, columns: list[str], has_header: bool) -> list[dict[str, str]]:
+    """Rows of a CSV file as dicts; a malformed row is an error naming file and line."""
+    rows = []
+    with open(path, encoding='utf-8', newline='') as fh:
+        reader = csv.reader(fh)
+        if has_header:
+            header = next(reader, None) or []
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise ConfigError(f"Data file '{path}': header lacks column(s) {missing}; "
+                                  f"expected at least {', '.join(columns)}.")
+            positions, width = [header.index(c) for c in columns], len(header)
+        else:
+            positions, width = list(range(len(columns))), len(columns)
+        for row in reader:
+            if not row:
+                continue
+            if len(row) != width:
+                raise ConfigError(
+                    f"Data file '{path}', line {reader.line_num}: expected {width} columns, found {len(row)} "
+                    f"({', '.join(columns)} are needed). Fix or remove that row.")
+            rows.append({c: row[p] for c, p in zip(columns, positions)})
+    return rows
+
+
+def read_jsonl_rows(path: Path, required: list[str]) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines file; a corrupt line or missing field names file and line."""
+    rows = []
+    with open(path, encoding='utf-8') as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise ConfigError(f"Data file '{path}', line {number}: not valid JSON ({exc}). "
+                                  f"Fix or remove that line.") from None
+            missing = [k for k in required if k not in row]
+            if missing:
+                raise ConfigError(f"Data file '{path}', line {number}: missing field(s) {missing}.")
+            rows.append(row)
+    return rows
+
+
+def to_dataset_dict(splits: dict[str, list[dict[str, Any]]]) -> DatasetDict:
+    return DatasetDict({name: Dataset.from_list(rows) for name, rows in splits.items()})
+
+
+def load_from_hub(hub_id: str, name: str | None, convert: Callable[[DatasetDict], DatasetDict],
+                  local_hint: str) -> DatasetDict:
+    """Real hub loading for when no local copy exists; offline it says what to do instead."""
+    import datasets
+
+    try:
+        return convert(datasets.load_dataset(hub_id, name))
+    except Exception as exc:  # network, auth and missing-config errors all end the same way
+        raise ConfigError(
+            f"Dataset {hub_id}{'/' + name if name else ''} is not available locally (looked for "
+            f"{local_hint} under the data roots: {describe_roots()}) and could not be loaded from the "
+            f"Hugging Face hub ({type(exc).__name__}: {str(exc)[:200]}). Put the files there, or point "
+            f"--data-root / EVALKIT_DATA_ROOT at a folder holding them.") from None

@@ -1,0 +1,5 @@
+"""Runners execute tasks: local subprocesses (or in-process with --debug); Slurm jobs."""
+from evalkit.runners.base import BaseRunner, TaskOutcome
+from evalkit.runners.local import LocalRunner
+
+__all__ = ['BaseRunner', 'LocalRunner', 'TaskOutcome']

@@ -1,0 +1,83 @@
+"""The runner contract: run tasks, retry failures, and put every error in front of the user."""
+from __future__ import annotations
+
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tqdm import tqdm
+
+from evalkit.outputs import RunDir
+from evalkit.tasks import TASK_MODULES
+from evalkit.tasks.completion import missing_outputs
+from evalkit.tasks.spec import TaskSpec
+
+ERROR_TAIL_LINES = 15
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    spec: TaskSpec
+    returncode: int
+    log_path: Path
+    missing: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0 and not self.missing
+
+    def describe_failure(self) -> str:
+        if self.returncode != 0:
+            head = f'Task {self.spec.name} failed (exit code {self.returncode}).'
+        else:
+            head = f'Task {self.spec.name} exited 0 but did not write outputs for: {", ".join(self.missing)}.'
+        return f'{head} Last lines of {self.log_path}:\n{log_tail(self.log_path)}'
+
+
+def log_tail(path: Path, lines: int = ERROR_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(encoding='utf-8', errors='replace').splitlines()
+    except OSError:
+        return '    (no log was written)'
+    kept = [line for line in text if line.strip() and '\r' not in line][-lines:]  # drop progress-bar frames
+    return '\n'.join('    ' + line for line in kept)
+
+
+def task_command(spec_path: Path, kind: str) -> list[str]:
+    """The argv that runs a task: the same interpreter, a module, a spec file; never a shell string."""
+    return [sys.executable, '-m', TASK_MODULES[kind], str(spec_path)]
+
+
+class BaseRunner(ABC):
+    """Runs tasks with up to ``retry`` extra attempts each; a task counts as done only when
+    it exited 0 and every output it owes exists."""
+
+    def __init__(self, retry: int = 0, debug: bool = False) -> None:
+        self.retry = retry
+        self.debug = debug
+
+    @abstractmethod
+    def run_tasks(self, tasks: Sequence[tuple[TaskSpec, Path, Path]]) -> list[int]:
+        """Execute (spec, spec file, log file) triples; return their exit codes in order."""
+
+    def launch(self, tasks: Sequence[TaskSpec], run_dir: RunDir) -> list[TaskOutcome]:
+        outcomes: dict[int, TaskOutcome] = {}
+        todo = list(range(len(tasks)))
+        for attempt in range(self.retry + 1):
+            triples = []
+            for i in todo:
+                spec = tasks[i]
+                log_path = run_dir.task_log(spec.kind, spec.label)
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                triples.append((spec, spec.dump(run_dir.task_spec(spec.kind, spec.label)), log_path))
+            codes = self.run_tasks(triples)
+            for i, code, (spec, _, log_path) in zip(todo, codes, triples):
+                outcomes[i] = TaskOutcome(spec, code, log_path, tuple(missing_outputs(spec)))
+            todo = [i for i in todo if not outcomes[i].ok]
+            if not todo:
+                break
+            if attempt < self.retry:
+                tqdm.write(f'Retrying {len(todo)} failed task(s) (attempt {attempt + 2} of {self.retry + 1}).')
+        return [outcomes[i] for i in range(len(tasks))]

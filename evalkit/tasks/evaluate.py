@@ -1,0 +1,65 @@
+"""The evaluation task: score complete predictions and write one result file per dataset.
+
+Run as ``python -m evalkit.tasks.evaluate SPEC.json``.  Cheap and deterministic, so
+it always re-runs; it never imports torch.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from evalkit.config.errors import ConfigError
+from evalkit.outputs import RunDir
+from evalkit.registry import EVALUATORS, INFERENCERS, POSTPROCESSORS, build, resolve_type
+from evalkit.tasks.entry import task_main
+from evalkit.tasks.fingerprint import dataset_version, prediction_fingerprint
+from evalkit.tasks.prediction_store import PredictionStore, read_records, write_json_atomic
+from evalkit.tasks.spec import TaskSpec
+
+
+def _postprocess(values: list[Any], cfg: Mapping[str, Any] | None, where: str) -> list[Any]:
+    if not cfg:
+        return values
+    fn = build(cfg, POSTPROCESSORS, where)
+    return [fn(str(v)) for v in values]
+
+
+def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str, Any]:
+    run_dir = RunDir(Path(spec.work_dir))
+    abbr = dataset_cfg['abbr']
+    pred_path = run_dir.predictions(spec.model_abbr, abbr)
+    if not PredictionStore(pred_path, prediction_fingerprint(spec.model, dataset_cfg)).is_complete():
+        raise ConfigError(
+            f"No complete predictions for model '{spec.model_abbr}' on '{abbr}' at {pred_path} "
+            f"(or they were made with a different config). Run inference first (--mode infer or all).")
+    records = read_records(pred_path)
+    eval_cfg = dataset_cfg['eval_cfg']
+    where = f"dataset '{abbr}'.eval_cfg"
+    predictions = _postprocess([r['prediction'] for r in records], eval_cfg.get('pred_postprocessor'),
+                               f'{where}.pred_postprocessor')
+    references = _postprocess([r['gold'] for r in records], eval_cfg.get('dataset_postprocessor'),
+                              f'{where}.dataset_postprocessor')
+    scores = build(eval_cfg['evaluator'], EVALUATORS, f'{where}.evaluator').score(predictions, references)
+    details = scores.pop('details', [])
+    inferencer = resolve_type(dataset_cfg['infer_cfg']['inferencer']['type'], INFERENCERS, where)
+    result = {**scores, 'num_examples': len(records), 'version': dataset_version(dataset_cfg),
+              'mode': inferencer.mode, 'model': spec.model_abbr, 'dataset': abbr}
+    details_path = run_dir.details(spec.model_abbr, abbr)
+    details_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(details_path, 'w', encoding='utf-8') as fh:
+        for record, detail in zip(records, details):
+            fh.write(json.dumps({'index': record['index'], **detail}, ensure_ascii=False) + '\n')
+    write_json_atomic(run_dir.results(spec.model_abbr, abbr), result)
+    return result
+
+
+def run(spec: TaskSpec) -> None:
+    for dataset_cfg in spec.datasets:
+        evaluate_dataset(spec, dataset_cfg)
+
+
+if __name__ == '__main__':
+    sys.exit(task_main(run))
