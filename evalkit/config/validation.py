@@ -47,6 +47,8 @@ def _simple_types(annotation: Any) -> tuple[type, ...] | None:
         if any(p is None for p in parts):
             return None
         return tuple(t for p in parts for t in p)  # type: ignore[union-attr]
+    if origin is typing.Literal:
+        return ()  # allowed values, not types: see _literal_values
     if annotation is type(None):
         return (type(None),)
     if annotation is float:
@@ -58,6 +60,15 @@ def _simple_types(annotation: Any) -> tuple[type, ...] | None:
     if origin is dict or annotation is dict:
         return (dict, Mapping)
     return None
+
+
+def _literal_values(annotation: Any) -> tuple[Any, ...]:
+    """The values a ``Literal`` annotation (or a union holding one) allows, e.g. ``'auto'``."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, getattr(__import__('types'), 'UnionType', None)):
+        return tuple(v for a in typing.get_args(annotation) for v in _literal_values(a))
+    return ()
 
 
 def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str, ...] = ()) -> None:
@@ -85,9 +96,11 @@ def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str,
                 f"{where}: unknown key '{key}' for {getattr(target, '__name__', target)}."
                 f"{_suggest(key, allowed)} Accepted keys: {', '.join(allowed)}."
             )
-        allowed_types = _simple_types(hints.get(key, inspect.Parameter.empty))
-        if allowed_types and not isinstance(value, allowed_types):
-            names = ' or '.join(sorted({t.__name__ for t in allowed_types}))
+        hint = hints.get(key, inspect.Parameter.empty)
+        allowed_types, literals = _simple_types(hint), _literal_values(hint)
+        if (allowed_types is not None and (allowed_types or literals)
+                and not isinstance(value, allowed_types) and value not in literals):
+            names = ' or '.join(sorted({t.__name__ for t in allowed_types}) + [repr(v) for v in literals])
             raise ConfigError(f"{where}.{key}: expected {names}, got {type(value).__name__} {value!r}.")
     for name, param in params.items():
         required = param.default is inspect.Parameter.empty and param.kind in (

@@ -1,14 +1,14 @@
 """Hugging Face causal language models (local folders, hub ids or the embedded default).
 
-Scoring batches sort requests by length and right-pad them, so a request's score
-does not depend on what it was batched with; only the positions that are scored go
-through log-softmax.  Generation left-pads, stops each sequence at its stop words,
-and ends a batch once every sequence has stopped.
+This class turns prompts into token ids and scores/texts back; the work is done by
+evalkit's engines, which drive the model's decoder directly: ``scoring.Scorer``
+(per-token log-probabilities with shared prefixes computed once) and
+``generation.Generator`` (greedy decoding with a shared prefill and early stops).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Literal
 
 from evalkit.api.model import BaseModel
 from evalkit.api.prompt import Prompt
@@ -20,19 +20,31 @@ from evalkit.registry import MODELS
 _DTYPES = ('float32', 'bfloat16', 'float16', 'auto')
 
 
+def default_device_map(visible_gpus: int) -> str | None:
+    """Where the weights go unless ``model_kwargs`` says: a task given several GPUs by its runner
+    (``run_cfg.num_gpus`` > 1 sets ``CUDA_VISIBLE_DEVICES``) shards the model over all of them
+    with accelerate's ``device_map='auto'``; one GPU holds it whole; without one it stays on the CPU."""
+    if visible_gpus > 1:
+        return 'auto'
+    return 'cuda' if visible_gpus == 1 else None
+
+
 @MODELS.register_module()
 class HuggingFaceCausalLM(BaseModel):
     """A causal LM loaded with transformers.
 
     ``mode='base'`` feeds prompts as text (through ``meta_template`` when given);
     ``mode='chat'`` renders dialogues with the tokenizer's chat template.
+    ``batch_size`` is rows per forward pass, or ``'auto'`` (as many as memory allows).
+    ``share_prefixes=False`` computes every request in full (for benchmarks; same results).
     """
 
     def __init__(self, path: str, abbr: str | None = None, tokenizer_path: str | None = None,
                  tokenizer_kwargs: dict | None = None, model_kwargs: dict | None = None,
                  mode: str = 'base', meta_template: dict | None = None, dtype: str = 'float32',
-                 max_seq_len: int = 2048, max_out_len: int = 256, batch_size: int = 8,
-                 stop_words: list | None = None, generation_kwargs: dict | None = None) -> None:
+                 max_seq_len: int = 2048, max_out_len: int = 256, batch_size: int | Literal['auto'] = 8,
+                 stop_words: list | None = None, generation_kwargs: dict | None = None,
+                 share_prefixes: bool = True) -> None:
         if mode not in ('base', 'chat'):
             raise ConfigError(f"model '{abbr or path}': mode must be 'base' or 'chat', got {mode!r}.")
         if dtype not in _DTYPES:
@@ -45,7 +57,10 @@ class HuggingFaceCausalLM(BaseModel):
         self.max_out_len = max_out_len
         self.batch_size = batch_size
         self.stop_words = list(stop_words or [])
-        self.generation_kwargs = dict(generation_kwargs or {})
+        if generation_kwargs:
+            raise ConfigError(f"model '{self.abbr}': generation_kwargs {sorted(generation_kwargs)} are not supported; "
+                              f"evalkit's engine decodes greedily (max_out_len and stop_words control it).")
+        self.share_prefixes = share_prefixes
         self._load(resolve_model_path(path), resolve_model_path(tokenizer_path or path),
                    dict(tokenizer_kwargs or {}), dict(model_kwargs or {}), dtype)
 
@@ -58,6 +73,8 @@ class HuggingFaceCausalLM(BaseModel):
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(tokenizer_path, **tokenizer_kwargs)
             model_kwargs.setdefault('dtype', dtype if dtype == 'auto' else getattr(torch, dtype))
+            if (device_map := default_device_map(torch.cuda.device_count())) is not None:
+                model_kwargs.setdefault('device_map', device_map)
             self.model = AutoModelForCausalLM.from_pretrained(path, **model_kwargs)
         except OSError as exc:
             raise ConfigError(
@@ -72,7 +89,20 @@ class HuggingFaceCausalLM(BaseModel):
             raise ConfigError(
                 f"model '{self.abbr}': mode='chat' but the tokenizer has no chat template; "
                 f"give a meta_template or use mode='base'.")
-        self.device = next(self.model.parameters()).device
+        self._build_engines()
+
+    def _build_engines(self) -> None:
+        from evalkit.models.backbone import Backbone
+        from evalkit.models.batching import BatchSizer
+        from evalkit.models.generation import Generator
+        from evalkit.models.prefix_cache import PrefixCache
+        from evalkit.models.scoring import Scorer
+
+        backbone = Backbone(self.model)
+        sizer = BatchSizer(self.batch_size, backbone)
+        self.prefix_cache = PrefixCache(backbone)
+        self.scorer = Scorer(backbone, self.prefix_cache, sizer)
+        self.generator = Generator(backbone, self.prefix_cache, sizer)
 
     # -- prompts -------------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:
@@ -90,95 +120,83 @@ class HuggingFaceCausalLM(BaseModel):
         return len(self._encode(self.render(prompt)))
 
     # -- scoring -------------------------------------------------------------------------
-    def _token_logprobs(self, sequences: Sequence[list[int]], starts: Sequence[int]) -> list[Any]:
-        """Log-probability of each token of ``sequences[i][starts[i]:]`` given what precedes it.
-
-        Batches are formed longest-first and right-padded, so every row is computed
-        exactly as it would be alone.
-        """
-        import torch
-
-        order = sorted(range(len(sequences)), key=lambda i: -len(sequences[i]))
-        out: list[Any] = [None] * len(sequences)
-        pad = self.tokenizer.pad_token_id
-        for b in range(0, len(order), self.batch_size):
-            rows = order[b:b + self.batch_size]
-            width = max(len(sequences[i]) for i in rows)
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for r, i in enumerate(rows):
-                ids[r, :len(sequences[i])] = torch.tensor(sequences[i])
-                mask[r, :len(sequences[i])] = 1
-            with torch.inference_mode():
-                hidden = self.model.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device))[0]
-                for r, i in enumerate(rows):
-                    first = max(starts[i], 1)
-                    positions = hidden[r, first - 1:len(sequences[i]) - 1]
-                    logits = self.model.lm_head(positions).float()
-                    targets = ids[r, first:len(sequences[i])].to(self.device)
-                    logprobs = logits.log_softmax(-1).gather(-1, targets[:, None])[:, 0]
-                    out[i] = logprobs.cpu()
-        return out
-
-    def _truncate_left(self, ids: list[int]) -> tuple[list[int], int]:
-        cut = max(0, len(ids) - self.max_seq_len)
+    def _truncate_left(self, ids: list[int], keep: int) -> tuple[list[int], int]:
+        cut = max(0, len(ids) - keep)
         return ids[cut:], cut
 
     def perplexity(self, prompts: Sequence[Prompt], mask_lengths: Sequence[int] | None = None) -> list[float]:
-        encoded = [self._truncate_left(self._encode(self.render(p))) for p in prompts]
+        """OpenCompass's ``get_ppl``, computed exactly as it is for one prompt at a time.
+
+        Sum of the NLL of every token after the first (after ``mask_lengths[i]`` with a
+        mask) divided by the number of tokens not counting the masked ones.  Like
+        OpenCompass, tokens equal to the pad token id are left out of both sums (its
+        ``ignore_index``).  Prompts longer than ``max_seq_len`` lose their beginning.
+        """
+        import torch
+
+        encoded = [self._truncate_left(self._encode(self.render(p)), self.max_seq_len) for p in prompts]
         sequences = [ids for ids, _ in encoded]
         masks = [max(0, (mask_lengths[i] if mask_lengths else 0) - cut) for i, (_, cut) in enumerate(encoded)]
-        logprobs = self._token_logprobs(sequences, [1] * len(sequences))
+        starts = [max(m, 1) for m in masks]
+        logprobs = self.scorer.token_logprobs(sequences, starts, share=self.share_prefixes)
+        pad = self.tokenizer.pad_token_id
         results = []
-        for lp, masked, seq in zip(logprobs, masks, sequences):
-            scored = lp[max(masked - 1, 0):]
-            # OpenCompass divides the summed NLL by the number of unmasked tokens.
-            results.append(float(-scored.sum()) / max(len(seq) - masked, 1))
+        for seq, lp, start, masked in zip(sequences, logprobs, starts, masks):
+            ids = torch.tensor(seq, dtype=torch.long)
+            counted = ids[start:] != pad
+            results.append(float(-lp[counted].double().sum()) / max(int((ids != pad).sum()) - masked, 1))
         return results
 
     def loglikelihood(self, contexts: Sequence[Prompt], continuations: Sequence[str]) -> list[float]:
+        """lm-eval's ``loglikelihood``: trailing context spaces move to the continuation, the
+        continuation's tokens are those of the whole text after the context's, and at most
+        ``max_seq_len`` + 1 tokens are kept (the left is cut)."""
         sequences, starts = [], []
         for context, continuation in zip(contexts, continuations):
-            text = self.render(context)
-            ctx_ids = self._encode(text)
-            whole = self._encode(text + continuation)
-            n_cont = max(len(whole) - len(ctx_ids), 1)
-            whole, _ = self._truncate_left(whole)
+            ctx_ids, cont_ids = self._encode_pair(self.render(context), continuation)
+            whole = (ctx_ids + cont_ids)[-(self.max_seq_len + 1):]
             sequences.append(whole)
-            starts.append(len(whole) - n_cont)
-        return [float(lp.sum()) for lp in self._token_logprobs(sequences, starts)]
+            starts.append(max(len(whole) - len(cont_ids), 1))
+        logprobs = self.scorer.token_logprobs(sequences, starts, share=self.share_prefixes)
+        return [float(lp.double().sum()) for lp in logprobs]
+
+    def _encode_pair(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
+        spaces = len(context) - len(context.rstrip())
+        if spaces:
+            context, continuation = context[:-spaces], context[-spaces:] + continuation
+        if not context:  # condition on the start-of-text token, as lm-eval does
+            cont = self.tokenizer(continuation, add_special_tokens=False)['input_ids']
+            bos = self.tokenizer.bos_token_id
+            first = bos if bos is not None else self.tokenizer.eos_token_id
+            return ([first], cont) if not cont or cont[0] != first else (cont[:1], cont[1:])
+        whole, ctx = self._encode(context + continuation), self._encode(context)
+        return ctx, whole[len(ctx):]
 
     # -- generation ----------------------------------------------------------------------
     def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = ()) -> list[str]:
-        import torch
-
         stops = [s for s in dict.fromkeys([*self.stop_words, *stop_words]) if s]
-        encoded = [self._encode(self.render(p))[-(self.max_seq_len - max_out_len):] for p in prompts]
-        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))
-        out = [''] * len(encoded)
-        pad = self.tokenizer.pad_token_id
-        kwargs: dict[str, Any] = dict(do_sample=False, max_new_tokens=max_out_len, pad_token_id=pad)
-        if stops:
-            kwargs.update(stop_strings=stops, tokenizer=self.tokenizer)
-        kwargs.update(self.generation_kwargs)
-        for b in range(0, len(order), self.batch_size):
-            rows = order[b:b + self.batch_size]
-            width = max(len(encoded[i]) for i in rows)
-            ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for r, i in enumerate(rows):
-                ids[r, width - len(encoded[i]):] = torch.tensor(encoded[i])
-                mask[r, width - len(encoded[i]):] = 1
-            with torch.inference_mode():
-                generated = self.model.generate(input_ids=ids.to(self.device), attention_mask=mask.to(self.device),
-                                                **kwargs)
-            for r, i in enumerate(rows):
-                text = self.tokenizer.decode(generated[r, width:], skip_special_tokens=True)
-                out[i] = _cut_at_stop_words(text, stops)
-        return out
+        keep = max(self.max_seq_len - max_out_len, 1)
+        encoded = [self._encode(self.render(p))[-keep:] for p in prompts]
+        eos = self._eos_ids()
+        # A stop word completed by the newest token lies within its last few tokens (>= 1 byte each).
+        window = 4 * max((len(s) for s in stops), default=0) + 2
+
+        def is_done(ids: list[int]) -> bool:
+            if ids[-1] in eos:
+                return True
+            text = self.tokenizer.decode(ids[-window:], skip_special_tokens=True) if stops else ''
+            return any(s in text for s in stops)
+
+        outputs = self.generator.generate(encoded, max_out_len, is_done, share=self.share_prefixes)
+        return [_cut_at_stop_words(self.tokenizer.decode(ids, skip_special_tokens=True), stops) for ids in outputs]
+
+    def _eos_ids(self) -> set[int]:
+        eos = getattr(self.model.generation_config, 'eos_token_id', None)
+        if eos is None:
+            eos = self.tokenizer.eos_token_id
+        return set(eos) if isinstance(eos, list) else ({eos} if eos is not None else set())
 
 
 def _cut_at_stop_words(text: str, stops: Sequence[str]) -> str:
     cut = min((text.find(s) for s in stops if s in text), default=len(text))
     return text[:cut]
-
