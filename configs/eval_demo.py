@@ -8,7 +8,6 @@ with read_base():
 
 datasets = [*ceval_datasets, *[dict(ds, abbr='gsm8k-demo', path='demo/gsm8k') for ds in gsm8k_datasets]]
 
-infer = dict(
-    partitioner=dict(type='NaivePartitioner', n=27),
-    runner=dict(type='LocalRunner', max_num_workers=2),
-)
+# Two task processes; the default SizePartitioner cuts the work into four tasks of similar
+# estimated cost, so both workers stay busy until the end.
+infer = dict(runner=dict(type='LocalRunner', max_num_workers=2))

@@ -26,6 +26,13 @@ class RunDir:
     def predictions(self, model_abbr: str, dataset_abbr: str) -> Path:
         return self.root / 'predictions' / model_abbr / f'{dataset_abbr}.jsonl'
 
+    def shard_dir(self, model_abbr: str, dataset_abbr: str) -> Path:
+        """Predictions of a dataset split across tasks, one file per row range, until they are merged."""
+        return self.root / 'predictions' / model_abbr / f'{dataset_abbr}.shards'
+
+    def shard_predictions(self, model_abbr: str, dataset_abbr: str, rows: tuple[int, int]) -> Path:
+        return self.shard_dir(model_abbr, dataset_abbr) / f'{rows[0]}-{rows[1]}.jsonl'
+
     def results(self, model_abbr: str, dataset_abbr: str) -> Path:
         return self.root / 'results' / model_abbr / f'{dataset_abbr}.json'
 

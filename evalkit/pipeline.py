@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tqdm import tqdm
 
 from evalkit.config.defaults import DEFAULT_SUMMARIZER, DEFAULT_WORKERS, default_stage
+from evalkit.config.validation import check_component
 from evalkit.outputs import RunDir
-from evalkit.registry import PARTITIONERS, RUNNERS, SUMMARIZERS, build
-from evalkit.runners.base import TaskOutcome
-from evalkit.tasks.completion import missing_outputs
+from evalkit.registry import PARTITIONERS, RUNNERS, SUMMARIZERS, build, resolve_type
+from evalkit.runners.base import BaseRunner, TaskOutcome
+from evalkit.runners.slurm import SlurmRunner
+from evalkit.tasks.completion import missing_outputs, prediction_store
+from evalkit.tasks.shards import merge_run_shards
 from evalkit.tasks.spec import TaskSpec
 
 
@@ -22,6 +25,9 @@ class RunOptions:
     retry: int = 0
     debug: bool = False
     dry_run: bool = False
+    slurm: bool = False  # --slurm [-p PARTITION] [-q QOS]: run every task as a Slurm job
+    slurm_partition: str | None = None
+    slurm_qos: str | None = None
     failures: list[TaskOutcome] = field(default_factory=list)
 
 
@@ -32,39 +38,63 @@ def stage_config(cfg: Mapping[str, Any], kind: str, options: RunOptions) -> dict
     stage = {key: dict(own.get(key) or base[key]) for key in ('partitioner', 'runner')}
     if options.debug:
         stage['runner'] = base['runner']  # debug always runs tasks here, one by one
-    elif options.max_num_workers:
-        stage['runner']['max_num_workers'] = options.max_num_workers
+    else:
+        if options.slurm:
+            stage['runner'] = _slurm_runner(stage['runner'], options)
+        if options.max_num_workers:
+            stage['runner']['max_num_workers'] = options.max_num_workers
     if options.retry:
         stage['runner']['retry'] = options.retry
     return stage
 
 
-def plan(cfg: Mapping[str, Any], kind: str, run_dir: RunDir, options: RunOptions) -> list[TaskSpec]:
+def _slurm_runner(configured: dict[str, Any], options: RunOptions) -> dict[str, Any]:
+    """``--slurm``: a SlurmRunner, keeping the config's Slurm settings (memory, gres...) if it has any."""
+    is_slurm = 'type' in configured and resolve_type(configured['type'], RUNNERS, 'runner.type') is SlurmRunner
+    runner = dict(configured) if is_slurm else {'type': 'SlurmRunner'}
+    if options.slurm_partition:
+        runner['partition'] = options.slurm_partition
+    if options.slurm_qos:
+        runner['qos'] = options.slurm_qos
+    return runner
+
+
+def plan(cfg: Mapping[str, Any], kind: str, run_dir: RunDir,
+         options: RunOptions) -> tuple[list[TaskSpec], BaseRunner]:
+    """The tasks of a stage that still owe outputs (complete inference is reused, never
+    resubmitted), and the runner that is to execute them."""
     stage = stage_config(cfg, kind, options)
+    for key, registry in (('partitioner', PARTITIONERS), ('runner', RUNNERS)):
+        check_component(stage[key], registry, f'{kind}.{key}')  # a misspelt option is named before any work
     partitioner = build(stage['partitioner'], PARTITIONERS, f'{kind}.partitioner')
-    tasks = partitioner.partition(kind, cfg['models'], cfg['datasets'], str(run_dir.root))
+    runner = build(stage['runner'], RUNNERS, f'{kind}.runner')
+    if not options.dry_run:
+        merge_run_shards(run_dir, cfg['models'], cfg['datasets'])  # shards an earlier run finished
+    tasks = partitioner.partition(kind, cfg['models'], cfg['datasets'], str(run_dir.root),
+                                  num_workers=runner.num_workers)
     if kind == 'infer':
-        tasks = [t for t in tasks if missing_outputs(t)]  # content-hash reuse: complete tasks are skipped
-    return tasks
+        tasks = [t for t in tasks if missing_outputs(t)]
+    return tasks, runner
 
 
 def run_stage(cfg: Mapping[str, Any], kind: str, run_dir: RunDir, options: RunOptions) -> list[TaskSpec]:
-    tasks = plan(cfg, kind, run_dir, options)
+    tasks, runner = plan(cfg, kind, run_dir, options)
     if kind == 'eval':
         # Evaluate only what inference produced; failed inference is already reported.
-        tasks = [t for t in tasks if _predictions_ready(t)]
+        tasks = [ready for t in tasks if (ready := _with_predictions_only(t))]
     if options.dry_run or not tasks:
         return tasks
-    runner = build(stage_config(cfg, kind, options)['runner'], RUNNERS, f'{kind}.runner')
     tqdm.write(f'{kind}: {len(tasks)} task(s)')
     options.failures.extend(o for o in runner.launch(tasks, run_dir) if not o.ok)
+    if kind == 'infer':
+        merge_run_shards(run_dir, cfg['models'], cfg['datasets'])
     return tasks
 
 
-def _predictions_ready(eval_task: TaskSpec) -> bool:
-    infer_view = TaskSpec(kind='infer', work_dir=eval_task.work_dir, model=eval_task.model,
-                          datasets=eval_task.datasets)
-    return not missing_outputs(infer_view)
+def _with_predictions_only(eval_task: TaskSpec) -> TaskSpec | None:
+    """The eval task cut to the datasets whose predictions are complete (None if there are none)."""
+    ready = tuple(ds for ds in eval_task.datasets if prediction_store(eval_task, ds).is_complete())
+    return replace(eval_task, datasets=ready) if ready else None
 
 
 def summarize(cfg: Mapping[str, Any], run_dir: RunDir) -> str:
@@ -80,5 +110,5 @@ def run_pipeline(cfg: Mapping[str, Any], run_dir: RunDir, options: RunOptions) -
     if options.mode in ('all', 'eval') and not options.dry_run:
         planned['eval'] = run_stage(cfg, 'eval', run_dir, options)
     elif options.mode in ('all', 'eval'):
-        planned['eval'] = plan(cfg, 'eval', run_dir, options)
+        planned['eval'] = plan(cfg, 'eval', run_dir, options)[0]
     return planned

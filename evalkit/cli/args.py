@@ -67,6 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--retry', type=int, default=0, help='extra attempts for a failed task')
     run.add_argument('--debug', action='store_true', help='run tasks one by one in this process, output live')
     run.add_argument('--dry-run', action='store_true', help='print the tasks that would run, then exit')
+    run.add_argument('--slurm', action='store_true',
+                     help='submit every task to Slurm with sbatch (see -p, -q) instead of running it here')
+    run.add_argument('-p', '--partition', help='Slurm partition for --slurm')
+    run.add_argument('-q', '--qos', help='Slurm quality of service for --slurm')
     run.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                      help='override config keys, e.g. models.0.batch_size=4')
     return p

@@ -1,9 +1,11 @@
 """``python run.py``: build the run config, pick the output folder, run the stages, print the summary."""
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
+from types import FrameType
 
 from mmengine.config import Config
 
@@ -41,9 +43,18 @@ def dump_config(cfg: Config, run_dir: RunDir) -> Path:
     return path
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f'signal {signum}')
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # SIGTERM (kill, a scheduler's time limit) stops a run like Ctrl-C does, so runners end
+    # the processes and cancel the Slurm jobs they started instead of leaving them behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
+        if (args.partition or args.qos) and not args.slurm:
+            raise ConfigError('-p/--partition and -q/--qos say where --slurm submits tasks: add --slurm.')
         cfg, source = build_run_config(args)
         validate_run_config(cfg, source)
         for i, model in enumerate(cfg['models']):
@@ -52,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         work_dir = Path(args.work_dir or cfg.get('work_dir') or PROJECT_ROOT / 'outputs' / experiment)
         run_dir = choose_run_dir(work_dir, args.reuse, args.mode)
         options = RunOptions(mode=args.mode, max_num_workers=args.max_num_workers, retry=args.retry,
-                             debug=args.debug, dry_run=args.dry_run)
+                             debug=args.debug, dry_run=args.dry_run, slurm=args.slurm,
+                             slurm_partition=args.partition, slurm_qos=args.qos)
         if args.dry_run:
             for kind, tasks in run_pipeline(cfg, run_dir, options).items():
                 print(f'{kind}: {len(tasks)} task(s)')
@@ -68,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f'evalkit: error: {exc}', file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print('\nevalkit: interrupted; the tasks this run started were stopped.', file=sys.stderr)
+        return 130
     if options.failures:
         print(f'\n{len(options.failures)} task(s) failed:', file=sys.stderr)
         for outcome in options.failures:

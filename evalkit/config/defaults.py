@@ -7,9 +7,11 @@ DEFAULT_WORKERS = 1
 
 
 def default_stage(kind: str, max_num_workers: int, debug: bool) -> dict[str, Any]:
-    # Several datasets per task: one process start and one model load serve them all.
-    per_task = 16 if kind == 'infer' else 64
-    return {'partitioner': {'type': 'NaivePartitioner', 'n': per_task},
+    # Inference: tasks of balanced estimated cost, about two per worker, so workers finish
+    # together and each task's process start and model load serve many small datasets.
+    # Evaluation is cheap: many datasets per task.
+    partitioner = {'type': 'SizePartitioner'} if kind == 'infer' else {'type': 'NaivePartitioner', 'n': 64}
+    return {'partitioner': partitioner,
             'runner': {'type': 'LocalRunner', 'max_num_workers': max_num_workers, 'debug': debug}}
 
 

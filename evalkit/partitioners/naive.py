@@ -4,8 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from evalkit.config.plain import to_plain
-from evalkit.partitioners.base import BasePartitioner, num_gpus_of
+from evalkit.partitioners.base import BasePartitioner, make_task
 from evalkit.registry import PARTITIONERS
 from evalkit.tasks.spec import TaskSpec
 
@@ -24,12 +23,6 @@ class NaivePartitioner(BasePartitioner):
         self.n = n
 
     def partition(self, kind: str, models: Sequence[Mapping[str, Any]], datasets: Sequence[Mapping[str, Any]],
-                  work_dir: str) -> list[TaskSpec]:
-        tasks = []
-        for model in models:
-            plain_model = to_plain(model)
-            for start in range(0, len(datasets), self.n):
-                group = tuple(to_plain(ds) for ds in datasets[start:start + self.n])
-                tasks.append(TaskSpec(kind=kind, work_dir=work_dir, model=plain_model, datasets=group,
-                                      num_gpus=num_gpus_of(model) if kind == 'infer' else 0))
-        return tasks
+                  work_dir: str, num_workers: int = 1) -> list[TaskSpec]:
+        return [make_task(kind, work_dir, model, [(ds, None) for ds in datasets[start:start + self.n]])
+                for model in models for start in range(0, len(datasets), self.n)]

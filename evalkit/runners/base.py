@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +51,39 @@ def task_command(spec_path: Path, kind: str) -> list[str]:
     return [sys.executable, '-m', TASK_MODULES[kind], str(spec_path)]
 
 
+class Progress:
+    """The live line over a stage's tasks (done of total, running, failed); a failed task's
+    error tail is printed above it the moment the task ends, not only at the end of the run."""
+
+    def __init__(self, total: int, active: str = 'running') -> None:
+        self.bar = tqdm(total=total, desc='tasks', unit='task')
+        self.active = active
+        self._running: set[str] = set()
+        self.failed = 0
+        self._lock = threading.Lock()
+        self._show()
+
+    def _show(self) -> None:
+        self.bar.set_postfix_str(f'{len(self._running)} {self.active}, {self.failed} failed', refresh=True)
+
+    def started(self, spec: TaskSpec) -> None:
+        with self._lock:
+            self._running.add(spec.name)
+            self._show()
+
+    def finished(self, spec: TaskSpec, code: int, log_path: Path) -> None:
+        with self._lock:
+            self._running.discard(spec.name)
+            if code != 0:
+                self.failed += 1
+                tqdm.write(TaskOutcome(spec, code, log_path).describe_failure())
+            self.bar.update(1)
+            self._show()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
 class BaseRunner(ABC):
     """Runs tasks with up to ``retry`` extra attempts each; a task counts as done only when
     it exited 0 and every output it owes exists."""
@@ -57,6 +91,11 @@ class BaseRunner(ABC):
     def __init__(self, retry: int = 0, debug: bool = False) -> None:
         self.retry = retry
         self.debug = debug
+
+    @property
+    @abstractmethod
+    def num_workers(self) -> int:
+        """How many tasks run at once; partitioners size tasks by it."""
 
     @abstractmethod
     def run_tasks(self, tasks: Sequence[tuple[TaskSpec, Path, Path]]) -> list[int]:

@@ -1,25 +1,39 @@
-"""When is a task done?  Exit code 0 is not enough: every output it owes must exist."""
+"""When is a task done?  Exit code 0 is not enough: every output it owes must exist.
+
+An inference task owes one prediction store per dataset part: the dataset's own
+store, or for a shard (a row range) the shard's store; a shard also counts as done
+once its dataset's merged store is complete.
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from evalkit.outputs import RunDir
 from evalkit.tasks.fingerprint import prediction_fingerprint
 from evalkit.tasks.prediction_store import PredictionStore
-from evalkit.tasks.spec import TaskSpec
+from evalkit.tasks.spec import RowRange, TaskSpec, part_name
+
+
+def prediction_store(spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRange | None = None) -> PredictionStore:
+    """The store holding a task's predictions for a dataset (``rows``: a shard's own store)."""
+    run_dir = RunDir(Path(spec.work_dir))
+    abbr = dataset_cfg['abbr']
+    path = run_dir.predictions(spec.model_abbr, abbr) if rows is None else \
+        run_dir.shard_predictions(spec.model_abbr, abbr, rows)
+    return PredictionStore(path, prediction_fingerprint(spec.model, dataset_cfg))
+
+
+def part_complete(spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRange | None) -> bool:
+    if prediction_store(spec, dataset_cfg).is_complete():
+        return True
+    return rows is not None and prediction_store(spec, dataset_cfg, rows).is_complete()
 
 
 def missing_outputs(spec: TaskSpec) -> list[str]:
-    """Dataset abbrs whose outputs this task still owes (empty when it is complete)."""
+    """Names of the dataset parts whose outputs this task still owes (empty when it is complete)."""
+    if spec.kind == 'infer':
+        return [part_name(ds['abbr'], rows) for ds, rows in spec.parts() if not part_complete(spec, ds, rows)]
     run_dir = RunDir(Path(spec.work_dir))
-    missing = []
-    for ds in spec.datasets:
-        if spec.kind == 'infer':
-            store = PredictionStore(run_dir.predictions(spec.model_abbr, ds['abbr']),
-                                    prediction_fingerprint(spec.model, ds))
-            done = store.is_complete()
-        else:
-            done = run_dir.results(spec.model_abbr, ds['abbr']).is_file()
-        if not done:
-            missing.append(ds['abbr'])
-    return missing
+    return [ds['abbr'] for ds in spec.datasets if not run_dir.results(spec.model_abbr, ds['abbr']).is_file()]

@@ -1,24 +1,23 @@
 """The inference task: predictions for one model on one or more datasets.
 
-Run as ``python -m evalkit.tasks.infer SPEC.json``.  Datasets whose predictions are
-already complete under the same fingerprint are skipped; partly done ones resume.
+Run as ``python -m evalkit.tasks.infer SPEC.json``.  Datasets (or shards: row ranges of
+a dataset) whose predictions are already complete under the same fingerprint are
+skipped; partly done ones resume.
 """
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS, BaseModel
 from evalkit.datasets.reader import read_splits
 from evalkit.openicl.prompt_builder import PromptBuilder
-from evalkit.outputs import RunDir
 from evalkit.registry import INFERENCERS, MODELS, build
+from evalkit.tasks.completion import part_complete, prediction_store
 from evalkit.tasks.entry import task_main
 from evalkit.tasks.fingerprint import prediction_fingerprint
-from evalkit.tasks.prediction_store import PredictionStore
-from evalkit.tasks.spec import TaskSpec
+from evalkit.tasks.spec import RowRange, TaskSpec, part_name
 
 _loaded: dict[str, BaseModel] = {}
 
@@ -33,36 +32,38 @@ def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
     return _loaded[key]
 
 
-def store_for(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> PredictionStore:
-    path = RunDir(Path(spec.work_dir)).predictions(spec.model_abbr, dataset_cfg['abbr'])
-    return PredictionStore(path, prediction_fingerprint(spec.model, dataset_cfg))
+def infer_part(model: BaseModel, spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRange | None) -> None:
+    """Predict the test rows ``rows`` (all when None) of a dataset, resuming what a killed run wrote.
 
-
-def infer_dataset(model: BaseModel, spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> None:
+    The whole test split is loaded and prompts are built over it even for a shard, so
+    row ``i`` gets the same prompt (and in-context examples) in every partitioning.
+    """
     abbr = dataset_cfg['abbr']
     train, test = read_splits(dataset_cfg)
     infer_cfg = dataset_cfg['infer_cfg']
     where = f"dataset '{abbr}'.infer_cfg"
     builder = PromptBuilder(infer_cfg, dataset_cfg['reader_cfg']['output_column'], train, test, where)
     inferencer = build(infer_cfg['inferencer'], INFERENCERS, f'{where}.inferencer')
-    store = store_for(spec, dataset_cfg)
+    store = prediction_store(spec, dataset_cfg, rows)
     store.path.parent.mkdir(parents=True, exist_ok=True)
     done = store.open_for_writing()
-    pending = [i for i in range(len(test)) if i not in done]
+    span = range(len(test)) if rows is None else range(rows[0], min(rows[1], len(test)))
+    pending = [i for i in span if i not in done]
     if done:
-        print(f'{abbr}: resuming, {len(done)} of {len(test)} rows already predicted', flush=True)
-    inferencer.run(model, builder, pending, store.append, desc=abbr)
-    store.mark_complete(len(test))
+        print(f'{part_name(abbr, rows)}: resuming, {len(span) - len(pending)} of {len(span)} rows already predicted',
+              flush=True)
+    inferencer.run(model, builder, pending, store.append, desc=part_name(abbr, rows))
+    store.mark_complete(len(span), total=len(test))
 
 
 def run(spec: TaskSpec) -> None:
-    todo = [ds for ds in spec.datasets if not store_for(spec, ds).is_complete()]
+    todo = [(ds, rows) for ds, rows in spec.parts() if not part_complete(spec, ds, rows)]
     if not todo:
         return
     model = load_model(spec.model)
-    for dataset_cfg in todo:
-        infer_dataset(model, spec, dataset_cfg)
-        print(f"{dataset_cfg['abbr']}: predictions complete", flush=True)
+    for dataset_cfg, rows in todo:
+        infer_part(model, spec, dataset_cfg, rows)
+        print(f"{part_name(dataset_cfg['abbr'], rows)}: predictions complete", flush=True)
 
 
 if __name__ == '__main__':

@@ -62,8 +62,26 @@ class PredictionStore:
             fh.flush()
             os.fsync(fh.fileno())
 
-    def mark_complete(self, count: int) -> None:
-        write_json_atomic(self.meta_path, {'fingerprint': self.fingerprint, 'complete': True, 'count': count})
+    def mark_complete(self, count: int, total: int) -> None:
+        """``count`` rows written out of the dataset's ``total`` (they differ for a shard)."""
+        write_json_atomic(self.meta_path, {'fingerprint': self.fingerprint, 'complete': True, 'count': count,
+                                           'total': total})
+
+    def complete_total(self) -> int | None:
+        """The dataset's row count recorded by a complete store of this fingerprint, else None."""
+        meta = self._meta()
+        complete = meta.get('fingerprint') == self.fingerprint and meta.get('complete')
+        return meta.get('total') if complete else None
+
+    def write_complete(self, records: list[dict[str, Any]], total: int) -> None:
+        """Replace the store with ``records`` (every row of the dataset) and mark it complete."""
+        tmp = self.path.with_name(self.path.name + '.tmp')
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, 'w', encoding='utf-8') as fh:
+            for record in records:
+                fh.write(json.dumps(record, ensure_ascii=False) + '\n')
+        os.replace(tmp, self.path)
+        self.mark_complete(len(records), total)
 
 
 def read_records(path: Path) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from tqdm import tqdm
 
 from evalkit.api.model import BaseModel
+from evalkit.api.prompt import Prompt
 from evalkit.openicl.prompt_builder import PromptBuilder
 
 
@@ -27,6 +28,11 @@ class BaseInferencer(ABC):
     @abstractmethod
     def infer_chunk(self, model: BaseModel, builder: PromptBuilder, indices: Sequence[int]) -> list[dict[str, Any]]:
         """One record per index: at least ``index``, ``prediction`` and ``gold``."""
+
+    @abstractmethod
+    def row_requests(self, builder: PromptBuilder, i: int, model_max_out_len: int) -> tuple[list[Prompt], int]:
+        """What the model is asked for row ``i``: the prompts it reads and the most tokens it
+        generates for each.  Partitioners weigh rows by it without loading a model."""
 
     def run(self, model: BaseModel, builder: PromptBuilder, pending: Sequence[int],
             write: Callable[[list[dict[str, Any]]], None], desc: str = '') -> None:

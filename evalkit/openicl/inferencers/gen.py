@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalkit.api.model import BaseModel
+from evalkit.api.prompt import Prompt
 from evalkit.openicl.inferencers.base import BaseInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.registry import INFERENCERS
@@ -20,6 +21,9 @@ class GenInferencer(BaseInferencer):
         super().__init__(chunk_size)
         self.max_out_len = max_out_len
         self.stop_words = list(stop_words or [])
+
+    def row_requests(self, builder: PromptBuilder, i: int, model_max_out_len: int) -> tuple[list[Prompt], int]:
+        return [builder.generation_prompt(i)], self.max_out_len or model_max_out_len
 
     def infer_chunk(self, model: BaseModel, builder: PromptBuilder, indices: Sequence[int]) -> list[dict[str, Any]]:
         prompts = [builder.generation_prompt(i) for i in indices]

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from evalkit.api.model import BaseModel
+from evalkit.api.prompt import Prompt
 from evalkit.openicl.inferencers.base import BaseInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.registry import INFERENCERS
@@ -19,6 +20,9 @@ class PPLInferencer(BaseInferencer):
     def __init__(self, labels: list | None = None, chunk_size: int = 64) -> None:
         super().__init__(chunk_size)
         self.labels = list(labels) if labels else None
+
+    def row_requests(self, builder: PromptBuilder, i: int, model_max_out_len: int) -> tuple[list[Prompt], int]:
+        return [builder.label_prompt(i, label) for label in self.labels or builder.labels], 0
 
     def infer_chunk(self, model: BaseModel, builder: PromptBuilder, indices: Sequence[int]) -> list[dict[str, Any]]:
         labels = self.labels or builder.labels
