@@ -16,9 +16,7 @@ from typing import Any
 
 from evalkit.api.prompt import prompt_to_text
 from evalkit.config.plain import content_hash
-from evalkit.datasets.reader import read_splits
-from evalkit.openicl.prompt_builder import PromptBuilder
-from evalkit.registry import INFERENCERS, build
+from evalkit.tasks.infer import prepare
 
 # A token of max_out_len costs about this many prompt tokens: decoding is sequential, while
 # prompts are read in parallel and share their few-shot prefixes; answers mostly stop early.
@@ -53,16 +51,12 @@ def dataset_cost(model_cfg: Mapping[str, Any], dataset_cfg: Mapping[str, Any],
     max_out_len = int(model_cfg.get('max_out_len') or DEFAULT_MAX_OUT_LEN)
     key = content_hash([dataset_cfg, max_out_len, gen_token_cost])
     if key not in _cache:
-        abbr = dataset_cfg['abbr']
-        train, test = read_splits(dataset_cfg)
-        infer_cfg = dataset_cfg['infer_cfg']
-        where = f"dataset '{abbr}'.infer_cfg"
-        builder = PromptBuilder(infer_cfg, dataset_cfg['reader_cfg']['output_column'], train, test, where)
-        inferencer = build(infer_cfg['inferencer'], INFERENCERS, f'{where}.inferencer')
-        samples = sorted({i * len(test) // SAMPLE_ROWS for i in range(SAMPLE_ROWS)} & set(range(len(test))))
+        builder, inferencer = prepare(dataset_cfg)
+        rows = len(builder.test)
+        samples = sorted({i * rows // SAMPLE_ROWS for i in range(SAMPLE_ROWS)} & set(range(rows)))
         costs = []
         for i in samples:
             prompts, gen_tokens = inferencer.row_requests(builder, i, max_out_len)
             costs.append(sum(estimate_tokens(prompt_to_text(p)) + gen_token_cost * gen_tokens for p in prompts))
-        _cache[key] = DatasetCost(len(test), sum(costs) / len(costs) if costs else 0.0)
+        _cache[key] = DatasetCost(rows, sum(costs) / len(costs) if costs else 0.0)
     return _cache[key]

@@ -12,6 +12,7 @@ from typing import Any
 
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS, BaseModel
 from evalkit.datasets.reader import read_splits
+from evalkit.openicl.inferencers import BaseInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.registry import INFERENCERS, MODELS, build
 from evalkit.tasks.completion import part_complete, prediction_store
@@ -32,28 +33,33 @@ def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
     return _loaded[key]
 
 
+def prepare(dataset_cfg: Mapping[str, Any]) -> tuple[PromptBuilder, BaseInferencer]:
+    """The prompts of a dataset's test rows and the inferencer that asks the model about them."""
+    train, test = read_splits(dataset_cfg)
+    infer_cfg = dataset_cfg['infer_cfg']
+    where = f"dataset '{dataset_cfg['abbr']}'.infer_cfg"
+    builder = PromptBuilder(infer_cfg, dataset_cfg['reader_cfg']['output_column'], train, test, where)
+    return builder, build(infer_cfg['inferencer'], INFERENCERS, f'{where}.inferencer')
+
+
 def infer_part(model: BaseModel, spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRange | None) -> None:
     """Predict the test rows ``rows`` (all when None) of a dataset, resuming what a killed run wrote.
 
     The whole test split is loaded and prompts are built over it even for a shard, so
     row ``i`` gets the same prompt (and in-context examples) in every partitioning.
     """
-    abbr = dataset_cfg['abbr']
-    train, test = read_splits(dataset_cfg)
-    infer_cfg = dataset_cfg['infer_cfg']
-    where = f"dataset '{abbr}'.infer_cfg"
-    builder = PromptBuilder(infer_cfg, dataset_cfg['reader_cfg']['output_column'], train, test, where)
-    inferencer = build(infer_cfg['inferencer'], INFERENCERS, f'{where}.inferencer')
+    name = part_name(dataset_cfg['abbr'], rows)
+    builder, inferencer = prepare(dataset_cfg)
+    total = len(builder.test)
     store = prediction_store(spec, dataset_cfg, rows)
     store.path.parent.mkdir(parents=True, exist_ok=True)
     done = store.open_for_writing()
-    span = range(len(test)) if rows is None else range(rows[0], min(rows[1], len(test)))
+    span = range(total) if rows is None else range(rows[0], min(rows[1], total))
     pending = [i for i in span if i not in done]
     if done:
-        print(f'{part_name(abbr, rows)}: resuming, {len(span) - len(pending)} of {len(span)} rows already predicted',
-              flush=True)
-    inferencer.run(model, builder, pending, store.append, desc=part_name(abbr, rows))
-    store.mark_complete(len(span), total=len(test))
+        print(f'{name}: resuming, {len(span) - len(pending)} of {len(span)} rows already predicted', flush=True)
+    inferencer.run(model, builder, pending, store.append, desc=name)
+    store.mark_complete(len(span), total=total)
 
 
 def run(spec: TaskSpec) -> None:
