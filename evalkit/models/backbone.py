@@ -3,18 +3,30 @@
 The engines call the decoder stack and the output head separately: the head (a
 [tokens, vocab] matmul plus log-softmax, about a third of this model's cost) then runs
 only on positions whose score is needed, a slice at a time, so no float32
-[batch, length, vocab] tensor is ever built.  Keys and values live in ``SlabLayer``
-buffers that are allocated once per batch and filled in place: a shared prefix is
-copied into each row once, and generation appends without re-concatenating.
+[batch, length, vocab] tensor is ever built.
+
+A prefix shared by every row of a batch (the in-context examples) is never copied
+into the rows: the model runs with the ``evalkit`` attention, which attends each
+query to the prefix's keys/values (one matmul for the whole batch, reading them once)
+and to its row's own keys, and merges the two softmaxes.  Rows' own keys and values
+live in ``SlabLayer`` buffers allocated once per batch and filled in place, so
+generation appends without re-concatenating.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import torch
+from transformers import AttentionInterface
 from transformers.cache_utils import Cache, DynamicLayer
+from transformers.integrations.sdpa_attention import sdpa_attention_forward
+from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 
 from evalkit.config.errors import ConfigError
+
+_ATTENTION = 'evalkit'
+# Query rows attended to a prefix at once: bounds the [rows, prefix] score matrix.
+_SCORE_BYTES = 64 << 20
 
 # Rows of hidden states sent through the output head at once: bounds the [rows, vocab] logits.
 _HEAD_BYTES = 64 << 20
@@ -23,15 +35,13 @@ _HEAD_BYTES = 64 << 20
 class SlabLayer(DynamicLayer):
     """One layer's keys/values in a preallocated buffer that grows in place."""
 
-    def __init__(self, keys: torch.Tensor, values: torch.Tensor, capacity: int) -> None:
+    def __init__(self, batch: int, heads: int, dim: int, capacity: int, dtype: torch.dtype,
+                 device: torch.device) -> None:
         super().__init__()
-        batch, heads, length, dim = keys.shape
-        self._k = keys.new_empty(batch, heads, max(capacity, length), dim)
-        self._v = values.new_empty(batch, heads, max(capacity, length), dim)
-        self._k[:, :, :length] = keys
-        self._v[:, :, :length] = values
-        self.length = length
-        self.dtype, self.device, self.is_initialized = keys.dtype, keys.device, True
+        self._k = torch.empty((batch, heads, capacity, dim), dtype=dtype, device=device)
+        self._v = torch.empty_like(self._k)
+        self.length = 0
+        self.dtype, self.device, self.is_initialized = dtype, device, True
         self._expose()
 
     def _expose(self) -> None:
@@ -80,6 +90,8 @@ class Backbone:
         self.intermediate_size = getattr(config, 'intermediate_size', 4 * config.hidden_size)
         self.vocab_size = self.head.out_features
         self._check_head()
+        model.set_attn_implementation(_ATTENTION)
+        self._check_prefix_attention()
 
     def _check_head(self) -> None:
         """Fail early if the model transforms its logits beyond ``head(decoder(x))`` (softcapping, scaling)."""
@@ -91,25 +103,38 @@ class Backbone:
             raise ConfigError(f'{type(self.model).__name__} post-processes its logits; evalkit\'s engine '
                               f'would score it wrongly.')
 
-    def new_cache(self, batch: int, capacity: int, prefix: Any = None) -> Cache:
-        """Empty keys/values for ``batch`` rows, or ``prefix`` (a PrefixView) copied into each row."""
-        layers = []
-        for layer in range(self.n_layers):
-            if prefix is None:
-                shape = (batch, self.n_kv_heads, 0, self.head_dim)
-                k = v = torch.empty(shape, dtype=self.dtype, device=self.device)
-            else:
-                k, v = prefix.keys(layer), prefix.values(layer)
-                k, v = k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1)
-            layers.append(SlabLayer(k, v, capacity))
-        return Cache(layers=layers)
+    def _check_prefix_attention(self) -> None:
+        """Fail early if the architecture does not route the prefix to the attention (scores would ignore it)."""
+        ids = torch.tensor([[5, 6, 7, 8, 9, 10]], device=self.device) % self.vocab_size
+        with torch.inference_mode():
+            whole = self.decoder(input_ids=ids).last_hidden_state[0, -1]
+            cache = self.new_cache(1, 3)
+            self.decoder(input_ids=ids[:, :3], past_key_values=cache, use_cache=True)
+            prefix = _Keys([layer.keys for layer in cache.layers], [layer.values for layer in cache.layers])
+            split = self.forward(ids[:, 3:], torch.arange(3, 6)[None], self.new_cache(1, 3), prefix=prefix)[0, -1]
+        if not torch.allclose(whole, split, atol=1e-3, rtol=1e-3):
+            raise ConfigError(f"{type(self.model).__name__}'s attention does not take evalkit's shared prefix; "
+                              f"the engine supports decoders built on transformers' AttentionInterface.")
+
+    def new_cache(self, batch: int, capacity: int) -> Cache:
+        """Empty keys/values for ``batch`` rows, room for ``capacity`` tokens each (it grows if needed)."""
+        return Cache(layers=[SlabLayer(batch, self.n_kv_heads, self.head_dim, capacity, self.dtype, self.device)
+                             for _ in range(self.n_layers)])
 
     def forward(self, ids: torch.Tensor, positions: torch.Tensor, cache: Cache | None = None,
-                mask: torch.Tensor | None = None) -> torch.Tensor:
-        """Final hidden states [batch, length, hidden]; ``cache`` (if any) is extended in place."""
+                mask: torch.Tensor | None = None, prefix: Any = None) -> torch.Tensor:
+        """Final hidden states [batch, length, hidden]; ``cache`` (if any) is extended in place.
+
+        ``prefix`` (keys/values per layer, ``keys(layer)``/``values(layer)``, batch 1) precedes
+        every row and every token sees it; ``mask`` [batch, 1, length, cached + length] (True:
+        may attend) covers the rows' own tokens only, None meaning causal.
+        """
+        if prefix is not None and mask is None:  # explicit, so transformers builds no mask of its own
+            past = cache.get_seq_length() if cache is not None else 0
+            mask = torch.ones((ids.shape[1], past + ids.shape[1]), dtype=torch.bool).tril(past)[None, None]
         out = self.decoder(input_ids=ids.to(self.device), position_ids=positions.to(self.device),
                            attention_mask=None if mask is None else mask.to(self.device),
-                           past_key_values=cache, use_cache=cache is not None)
+                           past_key_values=cache, use_cache=cache is not None, evalkit_prefix=prefix)
         return out.last_hidden_state
 
     def token_logprobs(self, hidden: torch.Tensor, slots: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:
@@ -133,11 +158,69 @@ class Backbone:
         return self.head(hidden).argmax(-1)
 
     def forward_bytes(self, rows: int, width: int, past: int) -> int:
-        """Rough peak memory of one forward over ``rows`` x ``width`` new tokens after ``past`` cached ones."""
+        """Rough peak memory of one forward over ``rows`` x ``width`` own tokens after a ``past``-token prefix."""
         elem = torch.finfo(self.dtype).bits // 8
-        keys = past + width
-        cache = rows * keys * self.n_layers * 2 * self.n_kv_heads * self.head_dim * elem
-        # per layer, transient: keys/values repeated for every query head, attention scores, the mask, the MLP
-        attention = rows * self.n_heads * keys * (2 * self.head_dim * elem + width * 4) + rows * width * keys
+        cache = rows * width * self.n_layers * 2 * self.n_kv_heads * self.head_dim * elem
+        # per layer, transient: own keys/values repeated per query head, scores (prefix ones in bounded
+        # blocks), the mask, the MLP
+        attention = (rows * self.n_heads * width * (2 * self.head_dim * elem + width * 4) + rows * width * width
+                     + min(rows * self.n_heads * width * past * 4, 2 * _SCORE_BYTES))
         mlp = rows * width * (4 * self.hidden_size + 3 * self.intermediate_size) * elem
         return cache + attention + mlp
+
+
+class _Keys:
+    """Per-layer keys/values of a prefix, the interface ``Backbone.forward`` expects of ``prefix``."""
+
+    def __init__(self, keys: list[torch.Tensor], values: list[torch.Tensor]) -> None:
+        self._keys, self._values = keys, values
+
+    def keys(self, layer: int) -> torch.Tensor:
+        return self._keys[layer]
+
+    def values(self, layer: int) -> torch.Tensor:
+        return self._values[layer]
+
+
+def _softmax_parts(scores: torch.Tensor, values: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """Unnormalised softmax-weighted values, the row maxima and the row sums of exp(scores - max)."""
+    top = scores.amax(-1, keepdim=True).clamp(min=torch.finfo(scores.dtype).min)
+    weights = (scores - top).exp_()
+    return torch.matmul(weights.to(values.dtype), values), top, weights.sum(-1, keepdim=True)
+
+
+def _prefix_parts(query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor,
+                  scale: float) -> tuple[torch.Tensor, ...]:
+    """Attention of grouped queries [kv_heads, n, dim] to one prefix [kv_heads, p, dim], in blocks of queries."""
+    step = max(1, _SCORE_BYTES // (4 * keys.shape[0] * max(keys.shape[1], 1)))
+    parts = [_softmax_parts(torch.matmul(query[:, lo:lo + step], keys.transpose(-1, -2)).float() * scale, values)
+             for lo in range(0, query.shape[1], step)]
+    return tuple(torch.cat(p, 1) for p in zip(*parts))
+
+
+def _prefix_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value: torch.Tensor,
+                      attention_mask: torch.Tensor | None, scaling: float | None = None, dropout: float = 0.0,
+                      evalkit_prefix: Any = None, **kwargs: Any) -> tuple[torch.Tensor, None]:
+    """Attention over a shared prefix and each row's own keys (see the module docstring)."""
+    if evalkit_prefix is None:
+        return sdpa_attention_forward(module, query, key, value, attention_mask, scaling=scaling, dropout=dropout,
+                                      **kwargs)
+    rows, heads, length, dim = query.shape
+    kv_heads, own = key.shape[1], key.shape[2]  # Backbone.forward always passes a mask with a prefix
+    scale = scaling if scaling is not None else dim ** -0.5
+    grouped = query.reshape(rows, kv_heads, heads // kv_heads * length, dim)  # kv head h serves query heads h*rep..
+    flat = grouped.transpose(0, 1).reshape(kv_heads, -1, dim)
+    out_p, top_p, sum_p = _prefix_parts(flat, evalkit_prefix.keys(module.layer_idx)[0],
+                                        evalkit_prefix.values(module.layer_idx)[0], scale)
+    out_p, top_p, sum_p = (t.reshape(kv_heads, rows, -1, t.shape[-1]).transpose(0, 1) for t in (out_p, top_p, sum_p))
+    scores = torch.matmul(grouped, key.transpose(-1, -2)).float() * scale  # [rows, kv_heads, rep * length, own]
+    allowed = attention_mask.expand(rows, 1, length, own).repeat(1, 1, heads // kv_heads, 1)
+    out_o, top_o, sum_o = _softmax_parts(scores.masked_fill_(~allowed, float('-inf')), value)
+    top = torch.maximum(top_p, top_o)
+    w_p, w_o = (top_p - top).exp(), (top_o - top).exp()
+    out = (out_p * w_p + out_o * w_o) / (sum_p * w_p + sum_o * w_o)
+    return out.to(query.dtype).reshape(rows, heads, length, dim).transpose(1, 2).contiguous(), None
+
+
+AttentionInterface.register(_ATTENTION, _prefix_attention)
+AttentionMaskInterface.register(_ATTENTION, sdpa_mask)

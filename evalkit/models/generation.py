@@ -55,20 +55,17 @@ class Generator:
                is_done: DoneCheck) -> list[list[int]]:
         rows, width, past = len(tails), max(len(t) for t in tails), len(prefix) if prefix is not None else 0
         ids = torch.zeros((rows, width), dtype=torch.long)
-        valid = torch.zeros((rows, past + width + max_new), dtype=torch.bool)  # keys each row may attend to
-        valid[:, :past] = True
+        valid = torch.zeros((rows, width + max_new), dtype=torch.bool)  # own keys each row may attend to
         for r, tail in enumerate(tails):
             ids[r, width - len(tail):] = torch.tensor(tail)
-            valid[r, past + width - len(tail):past + width] = True
-        positions = past + (valid[:, past:past + width].long().cumsum(-1) - 1).clamp(min=0)
+            valid[r, width - len(tail):width] = True
+        positions = past + (valid[:, :width].long().cumsum(-1) - 1).clamp(min=0)
         mask = None
-        if not bool(valid[:, :past + width].all()):
-            causal = torch.ones((width, past + width), dtype=torch.bool).tril(past)
-            itself = torch.zeros((width, past + width), dtype=torch.bool)
-            itself[torch.arange(width), past + torch.arange(width)] = True  # padding attends to itself: no NaN
-            mask = ((valid[:, None, :past + width] & causal) | itself)[:, None]
-        cache = self.backbone.new_cache(rows, past + width + max_new, prefix)
-        hidden = self.backbone.forward(ids, positions, cache, mask)
+        if not bool(valid[:, :width].all()):
+            causal = torch.ones((width, width), dtype=torch.bool).tril()
+            mask = ((valid[:, None, :width] & causal) | torch.eye(width, dtype=torch.bool))[:, None]  # pads: itself
+        cache = self.backbone.new_cache(rows, width + max_new)
+        hidden = self.backbone.forward(ids, positions, cache, mask, prefix)
         tokens = self.backbone.next_tokens(hidden[:, -1]).cpu()
         last = positions[:, -1]
         outs: list[list[int]] = [[] for _ in tails]
@@ -86,9 +83,9 @@ class Generator:
                 for layer in cache.layers:
                     layer.batch_select_indices(index.to(self.backbone.device))
                 active, valid, last, tokens = active[index], valid[index], last[index], tokens[index]
-            valid[:, past + width + n] = True
-            mask = None if bool(valid[:, :past + width + n + 1].all()) else valid[:, None, None, :past + width + n + 1]
+            valid[:, width + n] = True
+            mask = None if bool(valid[:, :width + n + 1].all()) else valid[:, None, None, :width + n + 1]
             last = last + 1
-            hidden = self.backbone.forward(tokens[:, None], last[:, None], cache, mask)
+            hidden = self.backbone.forward(tokens[:, None], last[:, None], cache, mask, prefix)
             tokens = self.backbone.next_tokens(hidden[:, -1]).cpu()
         return outs

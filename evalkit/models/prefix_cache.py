@@ -105,14 +105,16 @@ class PrefixCache:
 
     def _extend(self, parent: PrefixView | None, ids: Tokens) -> Prefix:
         start = len(parent) if parent is not None else 0
-        new = torch.tensor([ids[start:]])
-        cache = self.backbone.new_cache(1, len(ids), parent)
+        cache = self.backbone.new_cache(1, len(ids) - start)
         with torch.inference_mode():
-            hidden = self.backbone.forward(new, torch.arange(start, len(ids))[None], cache)[0]
+            hidden = self.backbone.forward(torch.tensor([ids[start:]]), torch.arange(start, len(ids))[None], cache,
+                                           prefix=parent)[0]
         self.computed_tokens += len(ids) - start
         keys = [layer.keys for layer in cache.layers]  # the layers were sized to fit exactly
         values = [layer.values for layer in cache.layers]
         if parent is None:
             return Prefix(ids, keys, values, hidden)
+        keys = [torch.cat([parent.keys(n), k], -2) for n, k in enumerate(keys)]
+        values = [torch.cat([parent.values(n), v], -2) for n, v in enumerate(values)]
         return Prefix(ids, keys, values, torch.cat([parent.base.hidden[:start], hidden]),
                       parent.base.known_logprobs[:start - 1])

@@ -5,12 +5,14 @@ are sums over these per-token values, so one engine serves both.  Per call:
 
 1. ``plan_requests`` de-duplicates the sequences and finds runs (a shared prefix,
    cached across calls) and groups (a shared context plus short suffixes);
-2. each group becomes one row: its context tokens after the prefix, then every
-   member's suffix, with an attention mask that lets each suffix see the context and
-   itself but not the other suffixes (positions continue from the context for each);
-3. rows are sorted by width and right-padded into batches; each batch attends to the
-   run's prefix keys/values, so no row depends on what it is batched with;
-4. the output head and log-softmax run only on the positions that are scored.
+2. each group is laid out as a *piece*: its context tokens after the prefix, then
+   every member's suffix, each suffix positioned right after the context;
+3. pieces are packed into rows as wide as the widest piece (first fit, widest first),
+   so rows carry little padding; an attention mask lets each token see the prefix, its
+   own piece's context and its own suffix, nothing else;
+4. rows are sorted by width and right-padded into batches that attend to the run's
+   prefix keys/values, so no score depends on what it was batched with;
+5. the output head and log-softmax run only on the positions that are scored.
 """
 from __future__ import annotations
 
@@ -26,20 +28,34 @@ from evalkit.models.prefix_cache import PrefixCache, PrefixView
 
 
 @dataclass
-class _Row:
-    """One group laid out as a row: context tail (segment 0), then member k's suffix (segment k+1)."""
+class _Piece:
+    """A group laid out for a row: context tail (mark 0), then member k's suffix (mark k+1)."""
 
     group: Group
     prefix_len: int
     tokens: list[int] = field(default_factory=list)
     positions: list[int] = field(default_factory=list)
-    segments: list[int] = field(default_factory=list)
+    marks: list[int] = field(default_factory=list)
     offsets: list[int] = field(default_factory=list)  # column of each member's first suffix token
+    start: int = 0  # column of the piece in its row
 
     @property
     def plain(self) -> bool:
-        """At most one non-empty suffix: the row is one ordinary sequence."""
-        return sum(1 for s in set(self.segments) if s > 0) <= 1
+        """At most one non-empty suffix: the piece is one ordinary sequence."""
+        return len({m for m in self.marks if m > 0}) <= 1
+
+
+@dataclass
+class _Row:
+    """Pieces side by side in one row of a batch."""
+
+    pieces: list[_Piece] = field(default_factory=list)
+    width: int = 0
+
+    def add(self, piece: _Piece) -> None:
+        piece.start = self.width
+        self.pieces.append(piece)
+        self.width += len(piece.tokens)
 
 
 @dataclass
@@ -88,37 +104,36 @@ class Scorer:
         prefix = None
         if run.prefix_len:
             prefix = self.cache.get(plan.sequences[run.groups[0].members[0]][:run.prefix_len])
-        rows = sorted((_layout(plan, g, run.prefix_len) for g in run.groups), key=lambda r: -len(r.tokens))
+        rows = _pack([_layout(plan, g, run.prefix_len) for g in run.groups])
 
         def step(batch: range) -> None:
             chosen = [rows[i] for i in batch]
             hidden = self._forward(chosen, prefix)
             self._collect(plan, chosen, hidden, prefix, first, results)
 
-        self.sizer.run([len(r.tokens) for r in rows], run.prefix_len, step)
+        self.sizer.run([r.width for r in rows], run.prefix_len, step)
 
     def _forward(self, rows: list[_Row], prefix: PrefixView | None) -> torch.Tensor:
-        width = len(rows[0].tokens)
+        width = max(r.width for r in rows)
         ids = torch.zeros((len(rows), width), dtype=torch.long)
         positions = torch.zeros((len(rows), width), dtype=torch.long)
-        segments = torch.full((len(rows), width), -1, dtype=torch.long)
+        pieces = torch.full((len(rows), width), -1, dtype=torch.long)  # which piece of its row a column is
+        marks = torch.full((len(rows), width), -1, dtype=torch.long)
         for r, row in enumerate(rows):
-            n = len(row.tokens)
-            ids[r, :n] = torch.tensor(row.tokens)
-            positions[r, :n] = torch.tensor(row.positions)
-            positions[r, n:] = row.positions[-1]
-            segments[r, :n] = torch.tensor(row.segments)
-        past = len(prefix) if prefix is not None else 0
-        mask = None  # right padding alone keeps plain rows exact
-        if not all(row.plain for row in rows):
-            causal = torch.ones((width, width), dtype=torch.bool).tril()
-            same = (segments[:, None, :] == 0) | (segments[:, None, :] == segments[:, :, None])
-            mask = torch.cat([torch.ones((len(rows), width, past), dtype=torch.bool), causal & same], -1)[:, None]
-        cache = self.backbone.new_cache(len(rows), past + width, prefix) if prefix is not None else None
-        self.stats.tokens += sum(len(r.tokens) for r in rows)
+            for k, piece in enumerate(row.pieces):
+                cols = slice(piece.start, piece.start + len(piece.tokens))
+                ids[r, cols] = torch.tensor(piece.tokens)
+                positions[r, cols] = torch.tensor(piece.positions)
+                pieces[r, cols] = k
+                marks[r, cols] = torch.tensor(piece.marks)
+            positions[r, row.width:] = positions[r, row.width - 1]
+        mask = None  # right padding alone keeps rows that are one plain sequence exact
+        if not all(len(row.pieces) == 1 and row.pieces[0].plain for row in rows):
+            mask = _tree_mask(pieces, marks)
+        self.stats.tokens += sum(r.width for r in rows)
         self.stats.padded_tokens += len(rows) * width
         self.stats.forwards += 1
-        return self.backbone.forward(ids, positions, cache, mask)
+        return self.backbone.forward(ids, positions, mask=mask, prefix=prefix)
 
     def _collect(self, plan: Plan, rows: list[_Row], hidden: torch.Tensor, prefix: PrefixView | None,
                  first: list[int], results: list[torch.Tensor]) -> None:
@@ -127,15 +142,16 @@ class Scorer:
         if prefix is not None:  # the prefix's last position predicts each row's first own token
             flat = torch.cat([flat, prefix.last_hidden[None].to(flat.device)])
         wanted = _Wanted()
-        targets = [_row_targets(plan, row, r * hidden.shape[1], len(flat) - 1, first, wanted)
-                   for r, row in enumerate(rows)]
+        pieces = [piece for row in rows for piece in row.pieces]
+        targets = [_piece_targets(plan, piece, r * hidden.shape[1] + piece.start, len(flat) - 1, first, wanted)
+                   for r, row in enumerate(rows) for piece in row.pieces]
         values = self.backbone.token_logprobs(flat[torch.tensor(list(wanted.columns), dtype=torch.long)],
                                               torch.tensor(wanted.slots), torch.tensor(wanted.tokens))
-        needs_prefix = prefix is not None and any(first[m] < len(prefix) for r in rows for m in r.group.members)
+        needs_prefix = prefix is not None and any(first[m] < len(prefix) for pc in pieces for m in pc.group.members)
         prefix_lp = prefix.logprobs(self.backbone) if needs_prefix else torch.empty(0)
-        for row, tg in zip(rows, targets):
-            p = row.prefix_len
-            for m, (lo, hi) in zip(row.group.members, tg.suffixes):
+        for piece, tg in zip(pieces, targets):
+            p = piece.prefix_len
+            for m, (lo, hi) in zip(piece.group.members, tg.suffixes):
                 parts = [prefix_lp[first[m] - 1:]] if first[m] < p else []
                 if tg.lead is not None and first[m] <= p:
                     parts.append(values[tg.lead:tg.lead + 1])
@@ -169,10 +185,10 @@ class _Targets:
     suffixes: list[tuple[int, int]]  # each member's suffix targets
 
 
-def _row_targets(plan: Plan, row: _Row, base: int, prefix_last: int, first: list[int],
-                 wanted: _Wanted) -> _Targets:
-    """Register every target of a row; ``base`` is its first flat hidden index, ``prefix_last`` the prefix's."""
-    group, p, c = row.group, row.prefix_len, row.group.context_len
+def _piece_targets(plan: Plan, piece: _Piece, base: int, prefix_last: int, first: list[int],
+                   wanted: _Wanted) -> _Targets:
+    """Register every target of a piece; ``base`` is its first flat hidden index, ``prefix_last`` the prefix's."""
+    group, p, c = piece.group, piece.prefix_len, piece.group.context_len
     context = plan.sequences[group.members[0]]
     earliest = min(first[m] for m in group.members)
     lead = wanted.add(prefix_last, context[p]) if p and earliest <= p else None
@@ -180,7 +196,7 @@ def _row_targets(plan: Plan, row: _Row, base: int, prefix_last: int, first: list
     span = [wanted.add(base + t - 1 - p, context[t]) for t in range(tail_first, c)]
     tail = (span[0], span[-1] + 1) if span else (0, 0)
     suffixes = []
-    for m, offset in zip(group.members, row.offsets):
+    for m, offset in zip(group.members, piece.offsets):
         seq = plan.sequences[m]
         span = [wanted.add(base + (c - 1 - p if t == c else offset + t - 1 - c), seq[t])
                 for t in range(max(first[m], c), len(seq))]
@@ -188,18 +204,42 @@ def _row_targets(plan: Plan, row: _Row, base: int, prefix_last: int, first: list
     return _Targets(lead, tail, tail_first, suffixes)
 
 
-def _layout(plan: Plan, group: Group, prefix_len: int) -> _Row:
-    """Lay a group out as one row (see ``_Row``)."""
-    row = _Row(group, prefix_len)
+def _layout(plan: Plan, group: Group, prefix_len: int) -> _Piece:
+    """Lay a group out as a piece (see ``_Piece``)."""
+    piece = _Piece(group, prefix_len)
     context = plan.sequences[group.members[0]]
     c = group.context_len
-    row.tokens.extend(context[prefix_len:c])
-    row.positions.extend(range(prefix_len, c))
-    row.segments.extend([0] * (c - prefix_len))
+    piece.tokens.extend(context[prefix_len:c])
+    piece.positions.extend(range(prefix_len, c))
+    piece.marks.extend([0] * (c - prefix_len))
     for k, m in enumerate(group.members):
         suffix = plan.sequences[m][c:]
-        row.offsets.append(len(row.tokens))
-        row.tokens.extend(suffix)
-        row.positions.extend(range(c, c + len(suffix)))
-        row.segments.extend([k + 1] * len(suffix))
-    return row
+        piece.offsets.append(len(piece.tokens))
+        piece.tokens.extend(suffix)
+        piece.positions.extend(range(c, c + len(suffix)))
+        piece.marks.extend([k + 1] * len(suffix))
+    return piece
+
+
+def _pack(pieces: list[_Piece]) -> list[_Row]:
+    """First-fit-decreasing into rows as wide as the widest piece; returns rows widest first."""
+    pieces = sorted(pieces, key=lambda pc: -len(pc.tokens))
+    capacity = len(pieces[0].tokens)
+    rows: list[_Row] = []
+    for piece in pieces:
+        row = next((r for r in rows if r.width + len(piece.tokens) <= capacity), None)
+        if row is None:
+            row = _Row()
+            rows.append(row)
+        row.add(piece)
+    return sorted(rows, key=lambda r: -r.width)
+
+
+def _tree_mask(pieces: torch.Tensor, marks: torch.Tensor) -> torch.Tensor:
+    """[rows, 1, width, width] booleans: a token sees earlier tokens of its own piece's context and of
+    its own suffix (and the prefix, which every token sees).  Padding (piece -1) sees earlier padding."""
+    width = pieces.shape[1]
+    causal = torch.ones((width, width), dtype=torch.bool).tril()
+    same_piece = pieces[:, None, :] == pieces[:, :, None]
+    visible = (marks[:, None, :] == 0) | (marks[:, None, :] == marks[:, :, None])
+    return (causal & same_piece & visible)[:, None]
