@@ -5,12 +5,15 @@ The engines call the decoder stack and the output head separately: the head (a
 only on positions whose score is needed, a slice at a time, so no float32
 [batch, length, vocab] tensor is ever built.
 
-A prefix shared by every row of a batch (the in-context examples) is never copied
-into the rows: the model runs with the ``evalkit`` attention, which attends each
-query to the prefix's keys/values (one matmul for the whole batch, reading them once)
-and to its row's own keys, and merges the two softmaxes.  Rows' own keys and values
-live in ``SlabLayer`` buffers allocated once per batch and filled in place, so
-generation appends without re-concatenating.
+A prefix shared by every row of a batch (the in-context examples) is kept once, not
+per row: the model runs with the ``evalkit`` attention, which gives every query the
+prefix's keys/values as well as its row's own.  When each row brings many queries
+(scoring, prefill) it joins them per layer for one fused attention kernel; when it
+brings one (decoding) it attends all rows' queries to the prefix with a single matmul
+that reads the prefix once, attends each row to its own keys, and merges the two
+softmaxes (copying the prefix per row would cost more than the step itself).  Rows'
+own keys and values live in ``SlabLayer`` buffers allocated once per batch and
+filled in place, so generation appends without re-concatenating.
 """
 from __future__ import annotations
 
@@ -27,6 +30,8 @@ from evalkit.config.errors import ConfigError
 _ATTENTION = 'evalkit'
 # Query rows attended to a prefix at once: bounds the [rows, prefix] score matrix.
 _SCORE_BYTES = 64 << 20
+# From this many queries per row on, joining prefix and own keys for a fused kernel is faster.
+_FUSED_MIN_QUERIES = 8
 
 # Rows of hidden states sent through the output head at once: bounds the [rows, vocab] logits.
 _HEAD_BYTES = 64 << 20
@@ -160,11 +165,11 @@ class Backbone:
     def forward_bytes(self, rows: int, width: int, past: int) -> int:
         """Rough peak memory of one forward over ``rows`` x ``width`` own tokens after a ``past``-token prefix."""
         elem = torch.finfo(self.dtype).bits // 8
+        keys = past + width
         cache = rows * width * self.n_layers * 2 * self.n_kv_heads * self.head_dim * elem
-        # per layer, transient: own keys/values repeated per query head, scores (prefix ones in bounded
-        # blocks), the mask, the MLP
-        attention = (rows * self.n_heads * width * (2 * self.head_dim * elem + width * 4) + rows * width * width
-                     + min(rows * self.n_heads * width * past * 4, 2 * _SCORE_BYTES))
+        # per layer, transient: prefix and own keys/values joined, the mask, scores (if the kernel
+        # materialises them), the MLP
+        attention = rows * keys * (2 * self.n_kv_heads * self.head_dim * elem + width * (1 + 4 * self.n_heads))
         mlp = rows * width * (4 * self.hidden_size + 3 * self.intermediate_size) * elem
         return cache + attention + mlp
 
@@ -208,10 +213,18 @@ def _prefix_attention(module: Any, query: torch.Tensor, key: torch.Tensor, value
     rows, heads, length, dim = query.shape
     kv_heads, own = key.shape[1], key.shape[2]  # Backbone.forward always passes a mask with a prefix
     scale = scaling if scaling is not None else dim ** -0.5
+    prefix_keys, prefix_values = evalkit_prefix.keys(module.layer_idx), evalkit_prefix.values(module.layer_idx)
+    if length >= _FUSED_MIN_QUERIES:
+        keys = torch.cat([prefix_keys.expand(rows, -1, -1, -1), key], 2)
+        values = torch.cat([prefix_values.expand(rows, -1, -1, -1), value], 2)
+        seen = torch.ones((rows, 1, length, prefix_keys.shape[2]), dtype=torch.bool, device=query.device)
+        mask = torch.cat([seen, attention_mask.expand(rows, 1, length, own)], -1)
+        out = torch.nn.functional.scaled_dot_product_attention(query, keys, values, attn_mask=mask, scale=scale,
+                                                               enable_gqa=True)
+        return out.transpose(1, 2).contiguous(), None
     grouped = query.reshape(rows, kv_heads, heads // kv_heads * length, dim)  # kv head h serves query heads h*rep..
     flat = grouped.transpose(0, 1).reshape(kv_heads, -1, dim)
-    out_p, top_p, sum_p = _prefix_parts(flat, evalkit_prefix.keys(module.layer_idx)[0],
-                                        evalkit_prefix.values(module.layer_idx)[0], scale)
+    out_p, top_p, sum_p = _prefix_parts(flat, prefix_keys[0], prefix_values[0], scale)
     out_p, top_p, sum_p = (t.reshape(kv_heads, rows, -1, t.shape[-1]).transpose(0, 1) for t in (out_p, top_p, sum_p))
     scores = torch.matmul(grouped, key.transpose(-1, -2)).float() * scale  # [rows, kv_heads, rep * length, own]
     allowed = attention_mask.expand(rows, 1, length, own).repeat(1, 1, heads // kv_heads, 1)
