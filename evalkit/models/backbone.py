@@ -38,32 +38,57 @@ _HEAD_BYTES = 64 << 20
 
 
 class SlabLayer(DynamicLayer):
-    """One layer's keys/values in a preallocated buffer that grows in place."""
+    """One layer's keys/values in a preallocated buffer that grows in place.
+
+    New keys are appended at a common column, or, with ``write_at`` set (one column per
+    row), a single new key per row goes to that row's own column: rows of different
+    lengths then share the buffer (continuous batching).
+    """
 
     def __init__(self, batch: int, heads: int, dim: int, capacity: int, dtype: torch.dtype,
                  device: torch.device) -> None:
         super().__init__()
-        self._k = torch.empty((batch, heads, capacity, dim), dtype=dtype, device=device)
-        self._v = torch.empty_like(self._k)
+        # zeros, not empty: masked-out columns still meet a zero attention weight, and 0 * NaN is NaN
+        self._k = torch.zeros((batch, heads, capacity, dim), dtype=dtype, device=device)
+        self._v = torch.zeros_like(self._k)
         self.length = 0
+        self.write_at: torch.Tensor | None = None
         self.dtype, self.device, self.is_initialized = dtype, device, True
         self._expose()
 
     def _expose(self) -> None:
         self.keys, self.values = self._k[:, :, :self.length], self._v[:, :, :self.length]
 
+    def _reserve(self, end: int) -> None:
+        if end > self._k.shape[-2]:  # out of room: double (amortised O(1) per token)
+            pad = (0, 0, 0, max(end, 2 * self._k.shape[-2]) - self._k.shape[-2])
+            self._k, self._v = torch.nn.functional.pad(self._k, pad), torch.nn.functional.pad(self._v, pad)
+
     def update(self, key_states: torch.Tensor, value_states: torch.Tensor, *args: Any,
                **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
-        end = self.length + key_states.shape[-2]
-        if end > self._k.shape[-2]:  # out of room: double (amortised O(1) per token)
-            grow = max(end, 2 * self._k.shape[-2]) - self._k.shape[-2]
-            pad = (0, 0, 0, grow)
-            self._k, self._v = torch.nn.functional.pad(self._k, pad), torch.nn.functional.pad(self._v, pad)
-        self._k[:, :, self.length:end] = key_states
-        self._v[:, :, self.length:end] = value_states
-        self.length = end
+        if self.write_at is not None:
+            end = int(self.write_at.max()) + 1
+            self._reserve(end)
+            rows = torch.arange(len(self.write_at), device=self._k.device)
+            self._k[rows, :, self.write_at] = key_states[:, :, 0]
+            self._v[rows, :, self.write_at] = value_states[:, :, 0]
+            self.length = max(self.length, end)
+        else:
+            end = self.length + key_states.shape[-2]
+            self._reserve(end)
+            self._k[:, :, self.length:end] = key_states
+            self._v[:, :, self.length:end] = value_states
+            self.length = end
         self._expose()
         return self.keys, self.values
+
+    def place(self, row: int, keys: torch.Tensor, values: torch.Tensor) -> None:
+        """Put one row's keys/values [heads, length, dim] at the start of that row."""
+        self._reserve(keys.shape[1])
+        self._k[row, :, :keys.shape[1]] = keys
+        self._v[row, :, :keys.shape[1]] = values
+        self.length = max(self.length, keys.shape[1])
+        self._expose()
 
     def get_seq_length(self) -> int:
         return self.length

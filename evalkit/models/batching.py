@@ -53,6 +53,10 @@ class BatchSizer:
             rows += 1
         return rows
 
+    def rows_for(self, width: int, past: int, available: int) -> int:
+        """Rows of one batch whose rows are ``width`` own tokens after a ``past``-token prefix."""
+        return self._take([width] * available, past)
+
     def run(self, widths: Sequence[int], past: int, step: Callable[[range], None]) -> None:
         """Call ``step`` on consecutive index ranges of ``widths`` (sorted widest first) covering them all."""
         start = 0

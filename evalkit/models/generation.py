@@ -1,15 +1,19 @@
-"""Greedy generation engine: shared prefix prefilled once, left-padded batches, early stops.
+"""Greedy generation engine: shared prefix prefilled once, continuous batching, early stops.
 
 Prompts are de-duplicated and sorted by length (``plan_requests`` without packing);
 prompts that share a long prefix (the few-shot examples) attend to its cached keys
-and values instead of each recomputing them.  Each batch left-pads the prompts'
-remaining tokens after the prefix, gives every token its true position, and masks
-the padding, so a sequence decodes as it would alone.  A sequence leaves the batch
-as soon as it is done (end of sequence, a stop word, or ``max_new`` tokens); the batch
-ends when all have.
+and values instead of each recomputing them.  Decoding runs a fixed number of
+*slots*: a prompt enters a free slot by prefilling its remaining tokens (a few
+prompts at a time, left-padded, each token at its true position), then decodes one
+token per step alongside the others.  A sequence ends at the end-of-sequence token,
+a stop word or ``max_new`` tokens; its slot is then refilled from the queue, so the
+batch stays full instead of waiting for its longest member.  Once the queue is
+empty, finished slots are dropped.  Every row attends only to its own keys, so a
+sequence decodes as it would alone.
 """
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 
 import torch
@@ -41,51 +45,88 @@ class Generator:
                 members = sorted((g.members[0] for g in run.groups), key=lambda m: -len(plan.sequences[m]))
                 prefix = self.cache.get(plan.sequences[members[0]][:run.prefix_len]) if run.prefix_len else None
                 tails = [plan.sequences[m][run.prefix_len:] for m in members]
-
-                def step(batch: range, tails: list = tails, members: list = members,
-                         prefix: PrefixView | None = prefix) -> None:
-                    outs = self._batch([tails[i] for i in batch], prefix, max_new, is_done)
-                    for i, out in zip(batch, outs):
-                        generated[members[i]] = out
-
-                self.sizer.run([len(t) + max_new for t in tails], run.prefix_len, step)
+                width = len(tails[0]) + max_new
+                slots = self.sizer.rows_for(width, run.prefix_len, len(tails))
+                outs = _Stream(self.backbone, prefix, slots, width, max_new, is_done).run(tails)
+                for m, out in zip(members, outs):
+                    generated[m] = out
         return [generated[u] for u in plan.request_to_sequence]
 
-    def _batch(self, tails: list[Sequence[int]], prefix: PrefixView | None, max_new: int,
-               is_done: DoneCheck) -> list[list[int]]:
-        rows, width, past = len(tails), max(len(t) for t in tails), len(prefix) if prefix is not None else 0
+
+class _Stream:
+    """Continuous batching of one run's prompts (their tokens after the shared prefix)."""
+
+    def __init__(self, backbone: Backbone, prefix: PrefixView | None, slots: int, width: int, max_new: int,
+                 is_done: DoneCheck) -> None:
+        self.backbone, self.prefix, self.max_new, self.is_done = backbone, prefix, max_new, is_done
+        self.past = len(prefix) if prefix is not None else 0
+        self.cache = backbone.new_cache(slots, width)
+        self.lengths = torch.zeros(slots, dtype=torch.long)  # own keys held by each slot
+        self.owner = [-1] * slots  # prompt decoding in each slot; -1: free
+        self.tokens = torch.zeros(slots, dtype=torch.long)  # each slot's next input token
+        self.refill_at = max(1, slots // 8)  # prefill a few prompts together, not one by one
+
+    def run(self, tails: list[Sequence[int]]) -> list[list[int]]:
+        self.outs: list[list[int]] = [[] for _ in tails]
+        queue = deque(range(len(tails)))
+        while queue or any(o >= 0 for o in self.owner):
+            free = [s for s, o in enumerate(self.owner) if o < 0]
+            if queue and free and (len(free) >= self.refill_at or len(free) == len(self.owner)):
+                chosen = [queue.popleft() for _ in range(min(len(free), len(queue)))]
+                self._admit(free[:len(chosen)], chosen, [tails[i] for i in chosen])
+            elif not queue and free:
+                self._drop(free)
+            if any(o >= 0 for o in self.owner):
+                self._step()
+        return self.outs
+
+    def _admit(self, slots: list[int], prompts: list[int], tails: list[Sequence[int]]) -> None:
+        """Prefill ``tails`` (left-padded together) and move their keys into ``slots``."""
+        rows, width = len(tails), max(len(t) for t in tails)
         ids = torch.zeros((rows, width), dtype=torch.long)
-        valid = torch.zeros((rows, width + max_new), dtype=torch.bool)  # own keys each row may attend to
+        valid = torch.zeros((rows, width), dtype=torch.bool)
         for r, tail in enumerate(tails):
             ids[r, width - len(tail):] = torch.tensor(tail)
-            valid[r, width - len(tail):width] = True
-        positions = past + (valid[:, :width].long().cumsum(-1) - 1).clamp(min=0)
+            valid[r, width - len(tail):] = True
+        positions = self.past + (valid.long().cumsum(-1) - 1).clamp(min=0)
         mask = None
-        if not bool(valid[:, :width].all()):
+        if not bool(valid.all()):  # padding attends to itself only, so nothing is NaN
             causal = torch.ones((width, width), dtype=torch.bool).tril()
-            mask = ((valid[:, None, :width] & causal) | torch.eye(width, dtype=torch.bool))[:, None]  # pads: itself
-        cache = self.backbone.new_cache(rows, width + max_new)
-        hidden = self.backbone.forward(ids, positions, cache, mask, prefix)
-        tokens = self.backbone.next_tokens(hidden[:, -1]).cpu()
-        last = positions[:, -1]
-        outs: list[list[int]] = [[] for _ in tails]
-        active = torch.arange(rows)
-        for n in range(max_new):
-            keep = []
-            for r, row in enumerate(active.tolist()):
-                outs[row].append(int(tokens[r]))
-                if n + 1 < max_new and not is_done(outs[row]):
-                    keep.append(r)
-            if not keep:
-                break
-            if len(keep) < len(active):
-                index = torch.tensor(keep)
-                for layer in cache.layers:
-                    layer.batch_select_indices(index.to(self.backbone.device))
-                active, valid, last, tokens = active[index], valid[index], last[index], tokens[index]
-            valid[:, width + n] = True
-            mask = None if bool(valid[:, :width + n + 1].all()) else valid[:, None, None, :width + n + 1]
-            last = last + 1
-            hidden = self.backbone.forward(tokens[:, None], last[:, None], cache, mask, prefix)
-            tokens = self.backbone.next_tokens(hidden[:, -1]).cpu()
-        return outs
+            mask = ((valid[:, None, :] & causal) | torch.eye(width, dtype=torch.bool))[:, None]
+        staging = self.backbone.new_cache(rows, width)
+        hidden = self.backbone.forward(ids, positions, staging, mask, self.prefix)
+        for layer, staged in zip(self.cache.layers, staging.layers):
+            for r, (slot, tail) in enumerate(zip(slots, tails)):
+                layer.place(slot, staged.keys[r, :, width - len(tail):], staged.values[r, :, width - len(tail):])
+        for slot, prompt, tail in zip(slots, prompts, tails):
+            self.owner[slot], self.lengths[slot] = prompt, len(tail)
+        self._emit(slots, self.backbone.next_tokens(hidden[:, -1]).cpu())
+
+    def _step(self) -> None:
+        """One token for every slot (free ones compute a throwaway token at their column 0)."""
+        for layer in self.cache.layers:
+            layer.write_at = self.lengths.to(self.backbone.device)
+        keys = max(self.cache.layers[0].length, int(self.lengths.max()) + 1)  # the cache's width after this step
+        seen = torch.arange(keys)[None] <= self.lengths[:, None]
+        hidden = self.backbone.forward(self.tokens[:, None], (self.past + self.lengths)[:, None], self.cache,
+                                       seen[:, None, None], self.prefix)
+        self.lengths += 1
+        active = [s for s, o in enumerate(self.owner) if o >= 0]
+        self._emit(active, self.backbone.next_tokens(hidden[active, -1]).cpu())
+
+    def _emit(self, slots: list[int], tokens: torch.Tensor) -> None:
+        for slot, token in zip(slots, tokens.tolist()):
+            out = self.outs[self.owner[slot]]
+            out.append(token)
+            self.tokens[slot] = token
+            if len(out) >= self.max_new or self.is_done(out):
+                self.owner[slot], self.lengths[slot] = -1, 0
+
+    def _drop(self, slots: list[int]) -> None:
+        """Remove finished slots once nothing waits for them."""
+        keep = [s for s in range(len(self.owner)) if s not in set(slots)]
+        index = torch.tensor(keep, dtype=torch.long)
+        for layer in self.cache.layers:
+            layer.batch_select_indices(index.to(self.backbone.device))
+        self.owner = [self.owner[s] for s in keep]
+        self.lengths, self.tokens = self.lengths[index], self.tokens[index]
