@@ -175,12 +175,11 @@ class Backbone:
         """
         out = torch.empty(len(slots), dtype=torch.float32)
         step = max(1, _HEAD_BYTES // (4 * self.vocab_size))
-        slots, tokens = slots.to(self.device), tokens.to(self.device)
         for lo in range(0, hidden.shape[0], step):
             chosen = ((slots >= lo) & (slots < lo + step)).nonzero()[:, 0]
             if len(chosen):
                 logp = self.head(hidden[lo:lo + step]).float().log_softmax(-1)
-                out[chosen.cpu()] = logp[slots[chosen] - lo, tokens[chosen]].cpu()
+                out[chosen] = logp[(slots[chosen] - lo).to(logp.device), tokens[chosen].to(logp.device)].cpu()
         return out
 
     def next_tokens(self, hidden: torch.Tensor) -> torch.Tensor:
