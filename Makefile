@@ -23,11 +23,11 @@ demo: setup
 	$(PYTHON) run.py configs/eval_demo.py
 
 test: setup
-	$(PYTHON) -m ruff check evalkit tools tests run.py configs
+	$(PYTHON) -m ruff check evalkit tools tests benchmarks run.py configs
 	$(PYTHON) -m pytest
 
 lint: setup
-	$(PYTHON) -m ruff check evalkit tools tests run.py configs
+	$(PYTHON) -m ruff check evalkit tools tests benchmarks run.py configs
 
 clean-venv:
 	rm -rf $(VENV)

@@ -5,6 +5,7 @@ from mmengine.config import read_base
 with read_base():
     from .datasets.ceval.ceval_gen import ceval_datasets
     from .datasets.gsm8k.gsm8k_gen import gsm8k_datasets
+    from .models.smollm2.hf_smollm2_135m_instruct import models
 
 datasets = [*ceval_datasets, *[dict(ds, abbr='gsm8k-demo', path='demo/gsm8k') for ds in gsm8k_datasets]]
 

@@ -100,7 +100,7 @@ def build_config(
 
     The config imports the standard dataset list and filters/patches it, so
     prompt templates, retriever, inferencer and evaluator stay OpenCompass's.
-    Values are embedded with ``repr``/``json.dumps`` so any path is safe.
+    Values are embedded with ``repr`` so any path or name is quoted safely.
     """
     # Only the test slice is overridden; the dev split (few-shot pool) stays whole.
     range_line = f"    _d['reader_cfg']['test_range'] = {f'[0:{limit}]'!r}\n" if limit is not None else ""
@@ -163,9 +163,11 @@ def _newest_subdir(root: Path) -> Path | None:
     return max(subdirs, key=lambda p: p.name) if subdirs else None
 
 
-def _row_index(key: str, test_range_start: int) -> str:
-    """Prediction keys are positions in the sliced test set; map to CSV rows."""
-    return str(int(key) + test_range_start)
+def _first(value: Any) -> Any:
+    """Unwrap OpenCompass's one-element-per-run detail lists."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
 
 
 def collect_mmlu(run_dir: Path, subjects: list[str]) -> dict[str, Any]:
@@ -184,7 +186,7 @@ def collect_mmlu(run_dir: Path, subjects: list[str]) -> dict[str, Any]:
                 for label_key, val in item.items()
                 if label_key.startswith("label: ")
             }
-            rows[_row_index(key, 0)] = {
+            rows[str(int(key))] = {  # test_range starts at 0: key == row
                 "pred": item["prediction"],
                 "gold": item["gold"],
                 "correct": item["prediction"] == item["gold"],
@@ -210,15 +212,14 @@ def collect_gsm8k(run_dir: Path) -> dict[str, Any]:
     details = result.get("details", [])
     rows: dict[str, Any] = {}
     for pos, (key, item) in enumerate(sorted(raw.items(), key=lambda kv: int(kv[0]))):
+        # OpenCompass 0.5.4 stores every detail field as a list with one entry
+        # per run (--dataset-num-runs, default 1).
         det = details[pos] if pos < len(details) else {}
-        gold = det.get("gold", det.get("answer"))
-        if gold is None and isinstance(item.get("gold"), str) and "#### " in item["gold"]:
-            gold = item["gold"].split("#### ")[1].replace(",", "")
-        rows[_row_index(key, 0)] = {
+        rows[str(int(key))] = {  # test_range starts at 0: key == row
             "text": item["prediction"],
-            "pred": det.get("pred", det.get("predictions")),
-            "gold": gold,
-            "correct": bool(det.get("correct", False)),
+            "pred": _first(det.get("pred")),
+            "gold": _first(det.get("answer")),
+            "correct": bool(_first(det.get("correct"))),
         }
     n_correct = sum(r["correct"] for r in rows.values())
     reported = result.get("accuracy")
@@ -264,10 +265,13 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
         argv.append("--debug")  # tasks run in-process (no child per task)
     log_path = work_dir / "opencompass.log"
     start = time.monotonic()
-    with open(log_path, "w", encoding="utf-8") as log:
-        proc = subprocess.run(
-            argv, cwd=work_dir, env=offline_env(args.threads), stdout=log, stderr=subprocess.STDOUT
-        )
+    if args.collect_only:
+        returncode = 0  # re-read the newest existing run; nothing is executed
+    else:
+        with open(log_path, "w", encoding="utf-8") as log:
+            returncode = subprocess.run(
+                argv, cwd=work_dir, env=offline_env(args.threads), stdout=log, stderr=subprocess.STDOUT
+            ).returncode
     wall = time.monotonic() - start
 
     out: dict[str, Any] = {
@@ -278,7 +282,7 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
         "limit": limit,
         "batch_size": args.batch_size,
         "threads": args.threads,
-        "returncode": proc.returncode,
+        "returncode": returncode,
         "wall_seconds": round(wall, 3),
         "outputs": {"work_dir": str(work_dir), "config": str(cfg_path), "log": str(log_path)},
     }
@@ -330,6 +334,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--oc-python", default=sys.executable, help="python of the OpenCompass venv")
     p.add_argument("--debug", action="store_true", help="run OpenCompass tasks in-process (--debug)")
     p.add_argument("--output-json", default=None, help="also write the result JSON here")
+    p.add_argument("--collect-only", action="store_true", help="do not run; re-read the newest run in --work-dir")
     return p.parse_args(argv)
 
 

@@ -13,7 +13,7 @@ from evalkit.cli.args import build_parser
 from evalkit.cli.run_config import build_run_config
 from evalkit.config.errors import ConfigError
 from evalkit.config.plain import to_plain
-from evalkit.config.secrets import redact, reject_literal_secrets
+from evalkit.config.secrets import redact
 from evalkit.config.validation import validate_run_config
 from evalkit.datasets.data_root import PROJECT_ROOT
 from evalkit.outputs import RunDir
@@ -57,8 +57,6 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError('-p/--partition and -q/--qos say where --slurm submits tasks: add --slurm.')
         cfg, source = build_run_config(args)
         validate_run_config(cfg, source)
-        for i, model in enumerate(cfg['models']):
-            reject_literal_secrets(model, f'{source}: models[{i}]')
         experiment = Path(args.config).stem if args.config else 'default'
         work_dir = Path(args.work_dir or cfg.get('work_dir') or PROJECT_ROOT / 'outputs' / experiment)
         run_dir = choose_run_dir(work_dir, args.reuse, args.mode)
@@ -69,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
             for kind, tasks in run_pipeline(cfg, run_dir, options).items():
                 print(f'{kind}: {len(tasks)} task(s)')
                 for task in tasks:
-                    print(f"  {task.name}  [{', '.join(d['abbr'] for d in task.datasets)}]")
+                    names = [d['abbr'] for d in task.datasets]
+                    shown = ', '.join(names[:4]) + (f', ... ({len(names) - 4} more)' if len(names) > 4 else '')
+                    print(f'  {task.name}  [{shown}]')
             return 0
         run_dir.create()
         dump_config(cfg, run_dir)

@@ -12,7 +12,8 @@ from typing import Any
 
 from evalkit.config.errors import ConfigError
 
-SECRET_KEY = re.compile(r'(^|_)(api_?key|key|secret|password|passwd|access_token|auth_token|hf_token)$', re.I)
+SECRET_KEY = re.compile(r'^(api_?key|key|token|secret|password|passwd|access_token|auth_token|hf_token)$'
+                        r'|_(api_?key|secret|password)$', re.I)
 REDACTED = '***redacted***'
 
 
@@ -29,8 +30,11 @@ def redact(value: Any) -> Any:
 
 
 def reject_literal_secrets(model_cfg: Mapping[str, Any], where: str) -> None:
+    """Refuse a model config that spells out a secret (also inside model_kwargs and the like)."""
     for name, value in model_cfg.items():
-        if _is_secret_field(str(name), value) and value:
+        if isinstance(value, Mapping):
+            reject_literal_secrets(value, f'{where}.{name}')
+        elif _is_secret_field(str(name), value) and value:
             raise ConfigError(
                 f"{where}.{name}: looks like a literal secret. Put it in an environment variable and write "
                 f"{name}='ENV:VARIABLE_NAME' instead, so it never lands in dumped configs or logs.")

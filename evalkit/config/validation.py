@@ -17,6 +17,7 @@ from mmengine.registry import Registry
 from evalkit import registry as reg
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS
 from evalkit.config.errors import ConfigError
+from evalkit.config.secrets import reject_literal_secrets
 
 DATASET_KEYS = {'abbr', 'type', 'path', 'name', 'reader_cfg', 'infer_cfg', 'eval_cfg', 'summary_groups'}
 READER_KEYS = {'input_columns', 'output_column', 'train_split', 'test_split', 'limit'}
@@ -159,6 +160,8 @@ def validate_run_config(cfg: Mapping[str, Any], source: str) -> None:
     abbrs: set[str] = set()
     for i, model in enumerate(cfg['models']):
         where = f'{source}: models[{i}]'
+        if isinstance(model, Mapping):
+            reject_literal_secrets(model, where)
         check_component(model, reg.MODELS, where, ignore=RUN_ONLY_MODEL_KEYS)
         if not model.get('abbr'):
             raise ConfigError(f"{where}: missing required key 'abbr' (the model's name in outputs and tables).")
