@@ -9,7 +9,7 @@ tree RSS, return code and accuracy.
 Example::
 
     python3 benchmarks/peers/smoke.py --model-path /tmp/smol \\
-        --data-root /work/shared/datasets --work-root /tmp/peer-smoke
+        --data-root ../shared/datasets --work-root /tmp/peer-smoke
 """
 
 from __future__ import annotations

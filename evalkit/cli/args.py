@@ -29,11 +29,21 @@ def parse_kwargs(pairs: list[str] | None, flag: str) -> dict[str, Any]:
     return result
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows a flag's default only when it has one worth reading (not None, not a switch's False)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ''
+        if action.default not in (None, False, argparse.SUPPRESS) and '%(default)' not in text:
+            text += ' (default: %(default)s)'
+        return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog='run.py', description='Evaluate language models. Give a config file, or build a run from '
         '--models/--hf-path and --datasets.',
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     p.add_argument('config', nargs='?', help='Python config file declaring models and datasets')
     src = p.add_argument_group('what to evaluate (instead of, or on top of, a config file)')
     src.add_argument('--models', nargs='+', metavar='NAME', help='model configs by name (configs/models/**/NAME.py)')
@@ -49,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument('--tokenizer-path', help='tokenizer folder or hub id (default: --hf-path)')
     hf.add_argument('--tokenizer-kwargs', nargs='+', metavar='K=V', help='keyword arguments for the tokenizer')
     hf.add_argument('--model-kwargs', nargs='+', metavar='K=V', help='keyword arguments for from_pretrained')
-    hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generate()')
+    hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generation; evalkit decodes greedily, so only greedy settings are accepted')
     hf.add_argument('--max-seq-len', type=int, default=2048, help='longest input; longer prompts lose their start')
     hf.add_argument('--max-out-len', type=int, default=256, help='most new tokens per answer')
     hf.add_argument('--batch-size', type=int, default=8, help='sequences per forward pass')

@@ -18,6 +18,8 @@ from evalkit.models.templates import render_chat_template, render_meta_template,
 from evalkit.registry import MODELS
 
 _DTYPES = ('float32', 'bfloat16', 'float16', 'auto')
+# Generation settings that only restate greedy decoding, which OpenCompass configs often spell out.
+_GREEDY = {'do_sample': False, 'num_beams': 1}
 
 
 def default_device_map(visible_gpus: int) -> str | None:
@@ -57,9 +59,11 @@ class HuggingFaceCausalLM(BaseModel):
         self.max_out_len = max_out_len
         self.batch_size = batch_size
         self.stop_words = list(stop_words or [])
-        if generation_kwargs:
-            raise ConfigError(f"model '{self.abbr}': generation_kwargs {sorted(generation_kwargs)} are not supported; "
-                              f"evalkit's engine decodes greedily (max_out_len and stop_words control it).")
+        unsupported = {k: v for k, v in (generation_kwargs or {}).items() if _GREEDY.get(k, object()) != v}
+        if unsupported:
+            raise ConfigError(f"model '{self.abbr}': generation_kwargs {unsupported} are not supported; evalkit's "
+                              f"engine decodes greedily (only {_GREEDY} may be given; max_out_len and stop_words "
+                              f"control the length).")
         self.share_prefixes = share_prefixes
         self._load(resolve_model_path(path), resolve_model_path(tokenizer_path or path),
                    dict(tokenizer_kwargs or {}), dict(model_kwargs or {}), dtype)

@@ -105,3 +105,32 @@ def test_interrupt_ends_every_task_process(tmp_path: Path, sig: int) -> None:
     assert proc.returncode == 130
     gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, alive
+
+
+def test_a_failing_task_shows_its_error_inline_while_the_others_finish(tmp_path: Path) -> None:
+    config = tmp_path / 'failing.py'
+    config.write_text(fake_config(subjects=('law', 'logic', 'marxism'), fail_on='[ceval-logic]', fail_times=99,
+                                  infer=dict(partitioner=dict(type='NaivePartitioner'),
+                                             runner=dict(type='LocalRunner', max_num_workers=2))))
+    result = run_cli(str(config), '-w', str(tmp_path / 'out'), timeout=120)
+    assert result.returncode == 1
+    assert 'infer:fake/ceval-logic failed (exit code 1)' in result.stderr
+    assert 'planned failure 1 of 99' in result.stderr  # the error itself, not only where its log is
+    run_dir = next((tmp_path / 'out').iterdir())
+    assert sorted(p.name for p in (run_dir / 'results' / 'fake').glob('*.json')) == ['ceval-law.json',
+                                                                                  'ceval-marxism.json']
+    assert (run_dir / 'logs' / 'infer' / 'fake' / 'ceval-logic.log').is_file()
+
+
+def test_a_task_that_fails_once_succeeds_on_its_retry(tmp_path: Path) -> None:
+    counter = tmp_path / 'failures'
+    config = tmp_path / 'flaky.py'
+    config.write_text(fake_config(subjects=('law', 'logic'), fail_on='[ceval-logic]', fail_times=1,
+                                  counter=str(counter), infer=dict(partitioner=dict(type='NaivePartitioner'))))
+    result = run_cli(str(config), '-w', str(tmp_path / 'out'), '--retry', '1', timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert counter.read_text() == '1'
+    assert 'Retrying 1 failed task(s) (attempt 2 of 2)' in result.stdout + result.stderr
+    run_dir = next((tmp_path / 'out').iterdir())
+    assert sorted(p.name for p in (run_dir / 'results' / 'fake').glob('*.json')) == ['ceval-law.json',
+                                                                                  'ceval-logic.json']
