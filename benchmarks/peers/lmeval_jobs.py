@@ -40,19 +40,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SUBJECTS = [
-    "abstract_algebra",
-    "college_computer_science",
-    "high_school_geography",
-    "marketing",
-]
+from peer_common import common_parser, finish, offline_env
+
 TASK_PREFIX = "peer_mmlu_"
 LETTERS = ["A", "B", "C", "D"]
 COLUMNS = ["question", "A", "B", "C", "D", "answer"]
@@ -69,29 +64,10 @@ def as_str(value):
 '''
 
 
-def offline_env(threads: int, work_dir: Path) -> dict[str, str]:
-    """Environment for the peer: offline hub, fixed threads, private cache.
-
-    The datasets cache lives in the work dir so a run never reuses Arrow
-    files converted by an earlier run (each run pays the same CSV parsing).
-    """
-    env = dict(os.environ)
-    env.update(
-        {
-            "HF_HUB_OFFLINE": "1",
-            "HF_DATASETS_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "HF_DATASETS_CACHE": str(work_dir / "hf_datasets_cache"),
-            "OMP_NUM_THREADS": str(threads),
-            "MKL_NUM_THREADS": str(threads),
-            "OPENBLAS_NUM_THREADS": str(threads),
-            "TOKENIZERS_PARALLELISM": "false",
-            "CUDA_VISIBLE_DEVICES": "",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+def lmeval_env(threads: int, work_dir: Path) -> dict[str, str]:
+    """The offline environment with a private datasets cache in the work dir, so a run never
+    reuses Arrow files converted by an earlier run (each run pays the same CSV parsing)."""
+    return offline_env(threads, HF_DATASETS_CACHE=str(work_dir / "hf_datasets_cache"))
 
 
 def task_yaml(subject: str, mmlu_root: Path) -> str:
@@ -229,7 +205,7 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
     else:
         with open(log_path, "w", encoding="utf-8") as log:
             returncode = subprocess.run(
-                argv, cwd=work_dir, env=offline_env(args.threads, work_dir), stdout=log, stderr=subprocess.STDOUT
+                argv, cwd=work_dir, env=lmeval_env(args.threads, work_dir), stdout=log, stderr=subprocess.STDOUT
             ).returncode
     wall = time.monotonic() - start
 
@@ -261,29 +237,17 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    p.add_argument("--model-path", required=True, help="local HF model folder")
-    p.add_argument("--data-root", required=True, help="folder holding mmlu/{dev,test}")
-    p.add_argument("--work-dir", required=True, help="fresh folder for tasks, logs and outputs")
+    p = common_parser(__doc__.split("\n", 1)[0], "mmlu/{dev,test}")
     p.add_argument("--job", default="mmlu_ppl", choices=["mmlu_ppl"], help="only 5-shot MMLU loglikelihood")
-    p.add_argument("--subjects", nargs="+", default=DEFAULT_SUBJECTS)
     p.add_argument("--limit", type=int, default=None, help="first N test rows per subject (default: all)")
     p.add_argument("--batch-size", default="8", help="lm-eval --batch_size (int or 'auto')")
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--lmeval-python", default=sys.executable, help="python of the lm-eval venv")
-    p.add_argument("--output-json", default=None, help="also write the result JSON here")
-    p.add_argument("--collect-only", action="store_true", help="do not run; re-read outputs in --work-dir")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    result = run_job(args)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    target = Path(args.output_json) if args.output_json else Path(args.work_dir) / "peer_result.json"
-    target.write_text(text)
-    print(text)
-    return 0 if result.get("returncode") == 0 and "error" not in result else 1
+    return finish(run_job(args), args)
 
 
 if __name__ == "__main__":

@@ -42,12 +42,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-DEFAULT_SUBJECTS = [
-    "abstract_algebra",
-    "college_computer_science",
-    "high_school_geography",
-    "marketing",
-]
+from peer_common import common_parser, finish, offline_env
+
 DEFAULT_GSM8K_LIMIT = 100
 MODEL_ABBR = "peer-model"
 COMPAT_DIR = Path(__file__).resolve().parent / "oc_compat"
@@ -59,33 +55,12 @@ _MMLU_IMPORT = "from opencompass.configs.datasets.mmlu.mmlu_ppl import mmlu_data
 _GSM8K_IMPORT = "from opencompass.configs.datasets.gsm8k.gsm8k_gen import gsm8k_datasets"
 
 
-def offline_env(threads: int) -> dict[str, str]:
-    """Environment for the peer: offline hub, fixed thread count, no GPU.
-
-    OMP/MKL variables pin torch's intra-op pool (torch reads OMP_NUM_THREADS at
-    start-up), so OpenCompass gets the same 2 cores evalkit gets.  The
-    ``oc_compat`` folder goes first on PYTHONPATH: its sitecustomize restores
-    ``batch_encode_plus``, which OpenCompass 0.5.4 needs and transformers 5
-    removed (see that file).  Every OpenCompass subprocess inherits it.
-    """
-    env = dict(os.environ)
-    pythonpath = [str(COMPAT_DIR)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    env["PYTHONPATH"] = os.pathsep.join(pythonpath)
-    env.update(
-        {
-            "HF_HUB_OFFLINE": "1",
-            "HF_DATASETS_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "HF_HUB_DISABLE_TELEMETRY": "1",
-            "OMP_NUM_THREADS": str(threads),
-            "MKL_NUM_THREADS": str(threads),
-            "OPENBLAS_NUM_THREADS": str(threads),
-            "TOKENIZERS_PARALLELISM": "false",
-            "CUDA_VISIBLE_DEVICES": "",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    return env
+def oc_env(threads: int) -> dict[str, str]:
+    """The offline environment, with the ``oc_compat`` folder first on PYTHONPATH: its
+    sitecustomize restores ``batch_encode_plus``, which OpenCompass 0.5.4 needs and
+    transformers 5 removed (see that file).  Every OpenCompass subprocess inherits it."""
+    pythonpath = [str(COMPAT_DIR)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return offline_env(threads, PYTHONPATH=os.pathsep.join(pythonpath))
 
 
 def build_config(
@@ -270,7 +245,7 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
     else:
         with open(log_path, "w", encoding="utf-8") as log:
             returncode = subprocess.run(
-                argv, cwd=work_dir, env=offline_env(args.threads), stdout=log, stderr=subprocess.STDOUT
+                argv, cwd=work_dir, env=oc_env(args.threads), stdout=log, stderr=subprocess.STDOUT
             ).returncode
     wall = time.monotonic() - start
 
@@ -317,12 +292,8 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    p.add_argument("--model-path", required=True, help="local HF model folder")
-    p.add_argument("--data-root", required=True, help="folder holding mmlu/{dev,test} and gsm8k/")
-    p.add_argument("--work-dir", required=True, help="fresh folder for config, logs and outputs")
+    p = common_parser(__doc__.split("\n", 1)[0], "mmlu/{dev,test} and gsm8k/")
     p.add_argument("--job", required=True, choices=["mmlu_ppl", "gsm8k_gen"])
-    p.add_argument("--subjects", nargs="+", default=DEFAULT_SUBJECTS)
     p.add_argument(
         "--limit",
         type=int,
@@ -330,22 +301,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"first N test rows per task (default: all for MMLU, {DEFAULT_GSM8K_LIMIT} for GSM8K)",
     )
     p.add_argument("--batch-size", type=int, default=8, help="OpenCompass model batch_size (CLI default 8)")
-    p.add_argument("--threads", type=int, default=2)
     p.add_argument("--oc-python", default=sys.executable, help="python of the OpenCompass venv")
     p.add_argument("--debug", action="store_true", help="run OpenCompass tasks in-process (--debug)")
-    p.add_argument("--output-json", default=None, help="also write the result JSON here")
-    p.add_argument("--collect-only", action="store_true", help="do not run; re-read the newest run in --work-dir")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    result = run_job(args)
-    text = json.dumps(result, indent=1, ensure_ascii=False)
-    target = Path(args.output_json) if args.output_json else Path(args.work_dir) / "peer_result.json"
-    target.write_text(text)
-    print(text)
-    return 0 if result.get("returncode") == 0 and "error" not in result else 1
+    return finish(run_job(args), args)
 
 
 if __name__ == "__main__":

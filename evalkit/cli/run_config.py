@@ -11,7 +11,7 @@ from mmengine.config import Config
 from evalkit.cli.args import parse_kwargs
 from evalkit.config import config_index
 from evalkit.config.errors import ConfigError
-from evalkit.config.loading import load_config
+from evalkit.config.loading import load_config, run_config
 
 
 def _datasets_from(path: Path) -> list[dict[str, Any]]:
@@ -51,7 +51,7 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
             raise ConfigError(f"--data-root '{args.data_root}' is not a folder.")
         os.environ['EVALKIT_DATA_ROOT'] = str(Path(args.data_root).resolve())
     if args.config:
-        cfg, source = load_config(args.config), args.config
+        cfg, source = run_config(load_config(args.config), args.config), args.config
     elif args.datasets and (args.models or args.hf_path):
         cfg, source = Config({}), 'command line'
     else:

@@ -6,6 +6,7 @@ top-level key.  We drop those, and turn every failure into a ConfigError that na
 """
 from __future__ import annotations
 
+import difflib
 import inspect
 import types
 from pathlib import Path
@@ -18,6 +19,23 @@ from evalkit.config.errors import ConfigError
 def _is_helper(key: str, value: object) -> bool:
     """Imported classes, functions and modules, and ``_private`` variables, are config machinery."""
     return key.startswith('_') or isinstance(value, types.ModuleType) or inspect.isclass(value) or callable(value)
+
+
+# What a run config may set; everything else in the file (the ``*_datasets`` lists imported
+# with read_base() to build ``datasets`` from, loop variables...) is a building block.
+RUN_KEYS = ('models', 'datasets', 'infer', 'eval', 'summarizer', 'work_dir')
+
+
+def run_config(cfg: Config, source: str) -> Config:
+    """The part of a loaded config that describes the run (what is used, dumped and hashed).
+
+    A key that looks like a misspelt run key is an error rather than silently unused."""
+    for key in cfg:
+        close = difflib.get_close_matches(key, RUN_KEYS, n=1, cutoff=0.8)
+        if key not in RUN_KEYS and close:
+            raise ConfigError(f"{source}: unknown top-level key '{key}'. Did you mean '{close[0]}'? "
+                              f"A run config sets {', '.join(RUN_KEYS)}.")
+    return Config({k: cfg[k] for k in RUN_KEYS if k in cfg})
 
 
 def load_config(path: str | Path) -> Config:

@@ -17,6 +17,7 @@ filled in place, so generation appends without re-concatenating.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import torch
@@ -109,6 +110,9 @@ class Backbone:
                               f"layer types {sorted(kinds)}.")
         self.model = model
         self.decoder = model.get_decoder()
+        # transformers renamed the decoder's cache argument (past_key_values -> cache) within 5.x.
+        params = inspect.signature(self.decoder.forward).parameters
+        self._cache_arg = 'cache' if 'cache' in params else 'past_key_values'
         self.head = model.get_output_embeddings()
         self.device = next(model.parameters()).device
         self.dtype = next(model.parameters()).dtype
@@ -139,7 +143,7 @@ class Backbone:
         with torch.inference_mode():
             whole = self.decoder(input_ids=ids).last_hidden_state[0, -1]
             cache = self.new_cache(1, 3)
-            self.decoder(input_ids=ids[:, :3], past_key_values=cache, use_cache=True)
+            self.decoder(input_ids=ids[:, :3], use_cache=True, **{self._cache_arg: cache})
             prefix = _Keys([layer.keys for layer in cache.layers], [layer.values for layer in cache.layers])
             split = self.forward(ids[:, 3:], torch.arange(3, 6)[None], self.new_cache(1, 3), prefix=prefix)[0, -1]
         if not torch.allclose(whole, split, atol=1e-3, rtol=1e-3):
@@ -164,7 +168,7 @@ class Backbone:
             mask = torch.ones((ids.shape[1], past + ids.shape[1]), dtype=torch.bool).tril(past)[None, None]
         out = self.decoder(input_ids=ids.to(self.device), position_ids=positions.to(self.device),
                            attention_mask=None if mask is None else mask.to(self.device),
-                           past_key_values=cache, use_cache=cache is not None, evalkit_prefix=prefix)
+                           use_cache=cache is not None, evalkit_prefix=prefix, **{self._cache_arg: cache})
         return out.last_hidden_state
 
     def token_logprobs(self, hidden: torch.Tensor, slots: torch.Tensor, tokens: torch.Tensor) -> torch.Tensor:

@@ -73,6 +73,10 @@ def test_demo_runs_end_to_end_and_prints_the_summary(tmp_path: Path) -> None:
     run_dir = only_run_dir(work)
     for sub in ('configs', 'predictions', 'results', 'summary', 'logs'):
         assert (run_dir / sub).is_dir(), sub
+    # The dumped config is the run: read_base() building blocks (ceval_datasets...) stay out.
+    dumped = load_config(run_dir / 'configs' / f'{run_dir.name}.py')
+    assert set(dumped) == {'models', 'datasets', 'infer'}
+    assert len(dumped['datasets']) == 53
     results = _results(run_dir, 'smollm2-135m-instruct')
     assert set(results) == {f'ceval-{s}' for s in CEVAL_SUBJECTS} | {'gsm8k-demo'}
     assert len(CEVAL_SUBJECTS) == 52

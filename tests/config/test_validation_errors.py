@@ -65,6 +65,11 @@ def test_missing_required_key(tmp_path: Path) -> None:
     _fails_with(run_cli(path, '--dry-run'), path, 'datasets[0]', "'path2'")
 
 
+def test_misspelt_top_level_key_is_named(tmp_path: Path) -> None:
+    path = _config(tmp_path, TINY.replace('datasets = [', 'dataset = [', 1))
+    _fails_with(run_cli(path, '--dry-run'), path, "unknown top-level key 'dataset'", "Did you mean 'datasets'")
+
+
 def test_literal_api_key_is_refused(tmp_path: Path) -> None:
     path = _config(tmp_path, TINY.replace("batch_size=8", "batch_size=8, api_key='sk-12345'"))
     result = run_cli(path, '--dry-run')
