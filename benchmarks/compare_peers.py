@@ -56,6 +56,14 @@ JOBS = ('mmlu', 'gsm8k')
 JOB_OF_PEER_SCRIPT = {'mmlu': 'mmlu_ppl', 'gsm8k': 'gsm8k_gen'}
 
 
+def cpu_model() -> str:
+    try:
+        lines = Path('/proc/cpuinfo').read_text().splitlines()
+    except OSError:
+        return platform.processor() or platform.machine()
+    return next((line.split(':', 1)[1].strip() for line in lines if line.startswith('model name')), platform.machine())
+
+
 def thread_env(threads: int) -> dict[str, str]:
     env = dict(os.environ)
     env.update({'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads), 'HF_HUB_OFFLINE': '1',
@@ -250,8 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime('%Y%m%d_%H%M%S')
     report: dict[str, Any] = {
-        'started': stamp, 'machine': {'cpus': os.cpu_count(), 'platform': platform.platform(),
-                                      'processor': platform.processor() or platform.machine()},
+        'started': stamp, 'machine': {'cpus': os.cpu_count(), 'cpu': cpu_model(), 'platform': platform.platform(),
+                                      'memory_gib': round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)},
         'threads': args.threads, 'model': 'SmolLM2-135M-Instruct (float32, CPU)', 'limits': limits,
         'subjects': SUBJECTS, 'results': {}}
 

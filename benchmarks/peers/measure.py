@@ -135,17 +135,6 @@ def run_measured_detailed(
     return Measurement(wall, max(peak, single or 0), single, proc.returncode, timed_out)
 
 
-def run_measured(argv: Sequence[str], env: Mapping[str, str] | None = None) -> tuple[float, int, int]:
-    """Run ``argv`` and return ``(wall_seconds, peak_rss_bytes, returncode)``.
-
-    ``peak_rss_bytes`` is the peak of the *summed* RSS of the process tree
-    (see the module docstring for why not getrusage).  The child's stdout and
-    stderr are inherited.
-    """
-    m = run_measured_detailed(argv, env)
-    return m.wall_seconds, m.peak_rss_bytes, m.returncode
-
-
 if __name__ == "__main__":  # tiny CLI: python measure.py -- cmd args...
     import json
     import sys
