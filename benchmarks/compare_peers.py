@@ -237,12 +237,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--oc-python', type=Path, default=OC_PYTHON)
     p.add_argument('--lmeval-python', type=Path, default=LMEVAL_PYTHON)
     p.add_argument('--setup', action='store_true', help='create the peer virtualenvs first (peers/setup_venvs.sh)')
+    p.add_argument('--report', action='store_true', help='print the tables of the last run (its JSON) and exit')
     p.add_argument('--output', type=Path, help='result JSON (default benchmarks/results/compare_peers[_smoke].json)')
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    output = args.output or HERE / 'results' / f"compare_peers{'_smoke' if args.smoke else ''}.json"
+    if args.report:
+        return print_report(json.loads(output.read_text(encoding='utf-8')), output)
     if args.setup:
         subprocess.run(['bash', str(HERE / 'peers' / 'setup_venvs.sh')], check=True)
     for framework, python in (('opencompass', args.oc_python), ('lm-eval', args.lmeval_python)):
@@ -254,7 +258,6 @@ def main(argv: list[str] | None = None) -> int:
     args.data_root = args.data_root.resolve()
     args.model_path = prepare_embedded_model()
     limits = {'mmlu': 3 if args.smoke else None, 'gsm8k': 2 if args.smoke else GSM8K_QUESTIONS}
-    output = args.output or HERE / 'results' / f"compare_peers{'_smoke' if args.smoke else ''}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime('%Y%m%d_%H%M%S')
     report: dict[str, Any] = {
@@ -284,6 +287,11 @@ def main(argv: list[str] | None = None) -> int:
         if job == 'mmlu' and 'evalkit' in args.frameworks:
             report['roofline'] = roofline_fraction(args, limits['mmlu'], args.work_root / stamp / 'evalkit-mmlu')
             save()
+    return print_report(report, output)
+
+
+def print_report(report: dict[str, Any], output: Path) -> int:
+    """The table, the agreement lines and the roofline fraction; non-zero if any job failed."""
     print()
     print(table(report['results'], report['comparison']))
     print()
@@ -296,7 +304,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f'\nWritten to {output}')
     failed = [k for k, r in report['results'].items() if r.get('returncode') != 0 or r.get('error')]
     return 1 if failed else 0
-
 
 if __name__ == '__main__':
     sys.exit(main())

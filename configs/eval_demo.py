@@ -7,7 +7,7 @@ with read_base():
     from .datasets.gsm8k.gsm8k_gen import gsm8k_datasets
     from .models.smollm2.hf_smollm2_135m_instruct import models
 
-datasets = [*ceval_datasets, *[dict(ds, abbr='gsm8k-demo', path='demo/gsm8k') for ds in gsm8k_datasets]]
+datasets = [*ceval_datasets, *[dict(ds, abbr='gsm8k-demo', path='demo/gsm8k-sample') for ds in gsm8k_datasets]]
 
 # Two task processes; the default SizePartitioner cuts the work into four tasks of similar
 # estimated cost, so both workers stay busy until the end.

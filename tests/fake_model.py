@@ -9,7 +9,8 @@ Knobs for the runner tests:
 - ``trace``: a file that gets one JSON line per batch: pid, Slurm job id, the GPUs the
   task was given (``CUDA_VISIBLE_DEVICES``), start and end time;
 - ``fail_on`` / ``fail_times`` / ``counter``: raise when a prompt contains ``fail_on``,
-  for the first ``fail_times`` such calls counted across processes in the ``counter`` file.
+  for the first ``fail_times`` such calls counted across processes in the ``counter`` file;
+- ``api_key``: the trace records a hash of the key the model was built with (never the key).
 """
 from __future__ import annotations
 
@@ -24,13 +25,14 @@ from evalkit.api.model import BaseModel
 from evalkit.api.prompt import Prompt, prompt_to_text
 
 
-def _digest(text: str) -> int:
+def text_digest(text: str) -> int:
     return int(hashlib.sha256(text.encode('utf-8')).hexdigest()[:8], 16)
 
 
 class FakeModel(BaseModel):
     def __init__(self, abbr: str = 'fake', sleep: float = 0.0, trace: str | None = None, fail_on: str | None = None,
-                 fail_times: int = 0, counter: str | None = None, max_out_len: int = 16) -> None:
+                 fail_times: int = 0, counter: str | None = None, max_out_len: int = 16,
+                 api_key: str | None = None) -> None:
         self.abbr = abbr
         self.sleep = sleep
         self.trace = Path(trace) if trace else None
@@ -38,6 +40,7 @@ class FakeModel(BaseModel):
         self.fail_times = fail_times
         self.counter = Path(counter) if counter else None
         self.max_out_len = max_out_len
+        self.api_key_hash = text_digest(api_key) if api_key else None
 
     def _work(self, prompts: Sequence[Prompt]) -> list[str]:
         texts = [self.render(p) for p in prompts]
@@ -53,17 +56,18 @@ class FakeModel(BaseModel):
             with open(self.trace, 'a', encoding='utf-8') as fh:
                 fh.write(json.dumps({'pid': os.getpid(), 'job': os.environ.get('SLURM_JOB_ID'),
                                      'devices': os.environ.get('CUDA_VISIBLE_DEVICES'),
+                                     'api_key_hash': self.api_key_hash,
                                      'start': start, 'end': time.time()}) + '\n')
         return texts
 
     def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = ()) -> list[str]:
-        return ['ABCD'[_digest(t) % 4] for t in self._work(prompts)]
+        return ['ABCD'[text_digest(t) % 4] for t in self._work(prompts)]
 
     def perplexity(self, prompts: Sequence[Prompt], mask_lengths: Sequence[int] | None = None) -> list[float]:
-        return [_digest(t) % 1000 / 100 for t in self._work(prompts)]
+        return [text_digest(t) % 1000 / 100 for t in self._work(prompts)]
 
     def loglikelihood(self, contexts: Sequence[Prompt], continuations: Sequence[str]) -> list[float]:
-        return [-(_digest(self.render(c) + s) % 1000) / 100 for c, s in zip(contexts, continuations)]
+        return [-(text_digest(self.render(c) + s) % 1000) / 100 for c, s in zip(contexts, continuations)]
 
     def render(self, prompt: Prompt) -> str:
         return prompt_to_text(prompt)

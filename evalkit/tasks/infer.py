@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS, BaseModel
+from evalkit.config.secrets import resolve_env_references
 from evalkit.datasets.reader import read_splits
 from evalkit.openicl.inferencers import BaseInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
@@ -28,8 +29,9 @@ def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
     key = prediction_fingerprint(model_cfg, {})
     if key not in _loaded:
         _loaded.clear()  # keep at most one model in memory
-        cfg = {k: v for k, v in model_cfg.items() if k not in RUN_ONLY_MODEL_KEYS}
-        _loaded[key] = build(cfg, MODELS, f"model '{model_cfg['abbr']}'")
+        where = f"model '{model_cfg['abbr']}'"
+        cfg = resolve_env_references({k: v for k, v in model_cfg.items() if k not in RUN_ONLY_MODEL_KEYS}, where)
+        _loaded[key] = build(cfg, MODELS, where)
     return _loaded[key]
 
 
