@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def save() -> None:
         report['comparison'] = compare(report['results'])
-        output.write_text(json.dumps(report, indent=1, ensure_ascii=False), encoding='utf-8')
+        output.write_text(json.dumps(report, ensure_ascii=False), encoding='utf-8')  # one line: per-question rows are bulky
 
     for job in args.jobs:
         for framework in args.frameworks:
