@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from peer_common import common_parser, finish, offline_env
+from peer_common import common_parser, offline_env, run_main
 
 TASK_PREFIX = "peer_mmlu_"
 LETTERS = ["A", "B", "C", "D"]
@@ -245,10 +245,5 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    return finish(run_job(args), args)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_main(parse_args, run_job))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,3 +59,10 @@ def finish(result: dict[str, Any], args: argparse.Namespace) -> int:
     target.write_text(text)
     print(text)
     return 0 if result.get("returncode") == 0 and "error" not in result else 1
+
+
+def run_main(parse_args: Callable[[], argparse.Namespace],
+             run_job: Callable[[argparse.Namespace], dict[str, Any]]) -> int:
+    """A peer driver's whole command line: parse, run the job, write and print its result."""
+    args = parse_args()
+    return finish(run_job(args), args)
