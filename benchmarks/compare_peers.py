@@ -20,7 +20,10 @@ own process tree measured from outside (wall seconds, peak summed RSS; see
 Prints one table (framework | job | wall s | peak RSS | accuracy | peer/evalkit time) and the
 per-question agreement with OpenCompass; writes everything, per-question predictions
 included, to ``benchmarks/results/compare_peers[_smoke].json`` after every job, so an
-interrupted run keeps what it measured. The peers' virtualenvs come from
+interrupted run keeps what it measured. Running only some jobs (``--jobs gsm8k``) keeps the
+other jobs' results from that file when it was measured on the same machine with the same
+settings; every result carries the stamp of the invocation that measured it, and ratios and
+agreement only ever pair results of one invocation. The peers' virtualenvs come from
 ``peers/setup_venvs.sh`` (run here with ``--setup``); they are never evalkit dependencies.
 """
 from __future__ import annotations
@@ -172,7 +175,10 @@ def _strip(text: Any) -> str:
 
 
 def compare(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Ratios of peer to evalkit time and per-question agreement with OpenCompass, per job."""
+    """Ratios of peer to evalkit time and per-question agreement with OpenCompass, per job.
+
+    Only results of the same invocation are paired: a ratio across two runs would mix two
+    machine states."""
     summary: dict[str, Any] = {}
     for job in JOBS:
         ours = results.get(f'evalkit/{job}')
@@ -181,11 +187,12 @@ def compare(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
         entry: dict[str, Any] = {}
         for peer in FRAMEWORKS[1:]:
             theirs = results.get(f'{peer}/{job}')
-            if not theirs or theirs.get('accuracy') is None:
+            if not theirs or theirs.get('accuracy') is None or theirs.get('started') != ours.get('started'):
                 continue
             entry[peer] = {'time_ratio': theirs['wall_seconds'] / ours['wall_seconds'],
                            'accuracy_gap_points': 100 * (ours['accuracy'] - theirs['accuracy']),
-                           'prediction_agreement': agreement(ours, theirs, 'pred')}
+                           'prediction_agreement': agreement(ours, theirs, 'pred'),
+                           'verdict_agreement': agreement(ours, theirs, 'correct')}
             if job == 'gsm8k':
                 entry[peer]['identical_text'] = agreement(ours, theirs, 'text')
                 entry[peer]['identical_text_stripped'] = agreement(
@@ -202,11 +209,11 @@ def table(results: dict[str, dict[str, Any]], comparison: dict[str, Any]) -> str
         framework, job = key.split('/')
         ratio = comparison.get(job, {}).get(framework, {}).get('time_ratio')
         acc = r.get('accuracy')
-        rows.append([framework, job, r.get('n', '-'), f"{r['wall_seconds']:.1f}", f"{r['peak_rss_bytes'] / 2**30:.2f}",
+        rows.append([framework, job, r.get('started', '-'), r.get('n', '-'), f"{r['wall_seconds']:.1f}", f"{r['peak_rss_bytes'] / 2**30:.2f}",
                      '-' if acc is None else f'{100 * acc:.2f}', '1.00' if framework == 'evalkit' else
                      ('-' if ratio is None else f'{ratio:.2f}'), r.get('error', '') or
                      ('' if r.get('returncode') == 0 else f"exit {r.get('returncode')}")])
-    return tabulate(rows, headers=['framework', 'job', 'questions', 'wall s', 'peak RSS GiB', 'accuracy %',
+    return tabulate(rows, headers=['framework', 'job', 'run', 'questions', 'wall s', 'peak RSS GiB', 'accuracy %',
                                    'time / evalkit', 'note'], tablefmt='github')
 
 
@@ -218,6 +225,7 @@ def agreement_lines(comparison: dict[str, Any]) -> list[str]:
             text = f"{job}: evalkit vs {peer}: {c['time_ratio']:.2f}x faster, accuracy gap " \
                    f"{c['accuracy_gap_points']:+.2f} points, same answer on {agree.get('agree', 0)}/" \
                    f"{agree['questions']} questions"
+            text += f" (same right/wrong verdict on {c['verdict_agreement'].get('agree', 0)})"
             if 'identical_text' in c:
                 text += f", identical output text on {c['identical_text'].get('agree', 0)}/" \
                         f"{c['identical_text']['questions']} ({c['identical_text_stripped'].get('agree', 0)} " \
@@ -242,11 +250,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def machine() -> dict[str, Any]:
+    return {'cpus': os.cpu_count(), 'cpu': cpu_model(), 'platform': platform.platform(),
+            'memory_gib': round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)}
+
+
+def carried_over(output: Path, report: dict[str, Any], jobs: list[str]) -> dict[str, Any]:
+    """The results (and roofline) of jobs this invocation does not run, from the last report.
+
+    So that rerunning one job does not throw away the other's hour of measurements; kept only
+    when that report was measured on this machine with the same threads, model and limits."""
+    if not output.exists():
+        return {}
+    last = json.loads(output.read_text(encoding='utf-8'))
+    if any(last.get(key) != report[key] for key in ('machine', 'threads', 'model', 'limits', 'subjects')):
+        return {}
+    kept: dict[str, Any] = {'results': {key: {'started': last['started'], **result}
+                                        for key, result in last['results'].items()
+                                        if key.split('/')[1] not in jobs}}
+    if 'mmlu' not in jobs and 'roofline' in last:
+        kept['roofline'] = {'started': last['started'], **last['roofline']}
+    return kept
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     output = args.output or HERE / 'results' / f"compare_peers{'_smoke' if args.smoke else ''}.json"
     if args.report:
-        return print_report(json.loads(output.read_text(encoding='utf-8')), output)
+        last = json.loads(output.read_text(encoding='utf-8'))
+        return print_report({**last, 'comparison': compare(last['results'])}, output)
     if args.setup:
         subprocess.run(['bash', str(HERE / 'peers' / 'setup_venvs.sh')], check=True)
     for framework, python in (('opencompass', args.oc_python), ('lm-eval', args.lmeval_python)):
@@ -261,10 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     output.parent.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime('%Y%m%d_%H%M%S')
     report: dict[str, Any] = {
-        'started': stamp, 'machine': {'cpus': os.cpu_count(), 'cpu': cpu_model(), 'platform': platform.platform(),
-                                      'memory_gib': round(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30)},
-        'threads': args.threads, 'model': 'SmolLM2-135M-Instruct (float32, CPU)', 'limits': limits,
-        'subjects': SUBJECTS, 'results': {}}
+        'started': stamp, 'machine': machine(), 'threads': args.threads,
+        'model': 'SmolLM2-135M-Instruct (float32, CPU)', 'limits': limits, 'subjects': SUBJECTS, 'results': {}}
+    report.update(carried_over(output, report, args.jobs))
 
     def save() -> None:
         report['comparison'] = compare(report['results'])
@@ -279,13 +310,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f'[{time.strftime("%H:%M:%S")}] {framework} {job} ...', flush=True)
             run = run_evalkit if framework == 'evalkit' else \
                 lambda j, a, w, n, f=framework: run_peer(f, j, a, w, n)
-            result = run(job, args, work, limits[job])
+            result = {'started': stamp, **run(job, args, work, limits[job])}
             report['results'][f'{framework}/{job}'] = result
             print(f"    {result['wall_seconds']:.1f} s, accuracy {result.get('accuracy')}, "
                   f"exit {result.get('returncode')} {result.get('error', '')}", flush=True)
             save()
         if job == 'mmlu' and 'evalkit' in args.frameworks:
-            report['roofline'] = roofline_fraction(args, limits['mmlu'], args.work_root / stamp / 'evalkit-mmlu')
+            report['roofline'] = {'started': stamp, **roofline_fraction(args, limits['mmlu'],
+                                                                        args.work_root / stamp / 'evalkit-mmlu')}
             save()
     return print_report(report, output)
 
