@@ -18,6 +18,15 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def batch_size(text: str) -> int | str:
+    """``--batch-size``: a positive number of rows, or 'auto' (as many as memory allows)."""
+    if text == 'auto':
+        return text
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
+
+
 def parse_kwargs(pairs: list[str] | None, flag: str) -> dict[str, Any]:
     """``key=value`` words (values may be quoted) into a dict."""
     result: dict[str, Any] = {}
@@ -62,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generation; evalkit decodes greedily, so only greedy settings are accepted')
     hf.add_argument('--max-seq-len', type=int, default=2048, help='longest input; longer prompts lose their start')
     hf.add_argument('--max-out-len', type=int, default=256, help='most new tokens per answer')
-    hf.add_argument('--batch-size', type=int, default=8, help='sequences per forward pass')
+    hf.add_argument('--batch-size', type=batch_size, default=8,
+                    help="sequences per forward pass, or 'auto': as many as memory allows")
     hf.add_argument('--num-gpus', type=int, default=0, help='GPUs per task (0 or no GPU present: CPU)')
     hf.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16', 'auto'],
                     help='weight and compute dtype')
