@@ -209,7 +209,8 @@ def table(results: dict[str, dict[str, Any]], comparison: dict[str, Any]) -> str
         framework, job = key.split('/')
         ratio = comparison.get(job, {}).get(framework, {}).get('time_ratio')
         acc = r.get('accuracy')
-        rows.append([framework, job, r.get('started', '-'), r.get('n', '-'), f"{r['wall_seconds']:.1f}", f"{r['peak_rss_bytes'] / 2**30:.2f}",
+        rows.append([framework, job, r.get('started', '-'), r.get('n', '-'), f"{r['wall_seconds']:.1f}",
+                     f"{r['peak_rss_bytes'] / 2**30:.2f}",
                      '-' if acc is None else f'{100 * acc:.2f}', '1.00' if framework == 'evalkit' else
                      ('-' if ratio is None else f'{ratio:.2f}'), r.get('error', '') or
                      ('' if r.get('returncode') == 0 else f"exit {r.get('returncode')}")])

@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from peer_common import common_parser, offline_env, run_main
+from peer_common import add_collected, common_parser, offline_env, run_main
 
 TASK_PREFIX = "peer_mmlu_"
 LETTERS = ["A", "B", "C", "D"]
@@ -229,10 +229,7 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
         out["error"] = f"missing lm-eval output: {exc}; see {log_path}"
         return out
     out["outputs"]["results_file"] = collected.pop("results_file")
-    out.update(collected)
-    rows = [r for task in collected["predictions"].values() for r in task.values()]
-    out["n"] = len(rows)
-    out["accuracy"] = sum(r["correct"] for r in rows) / len(rows) if rows else 0.0
+    add_collected(out, collected)
     return out
 
 

@@ -42,7 +42,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from peer_common import common_parser, offline_env, run_main
+from peer_common import add_collected, common_parser, offline_env, run_main
 
 DEFAULT_GSM8K_LIMIT = 100
 MODEL_ABBR = "peer-model"
@@ -283,11 +283,7 @@ def run_job(args: argparse.Namespace) -> dict[str, Any]:
         # the reliable failure signal.
         out["error"] = f"missing OpenCompass output: {exc.filename}; see {run_dir / 'logs'}"
         return out
-    out.update(collected)
-    rows = [r for task in collected["predictions"].values() for r in task.values()]
-    out["n"] = len(rows)
-    # Micro average over questions (MMLU's usual "weighted by size").
-    out["accuracy"] = sum(r["correct"] for r in rows) / len(rows) if rows else 0.0
+    add_collected(out, collected)
     return out
 
 

@@ -52,6 +52,17 @@ def common_parser(description: str, data_hint: str) -> argparse.ArgumentParser:
     return p
 
 
+def add_collected(result: dict[str, Any], collected: dict[str, Any]) -> None:
+    """Merge a peer's re-read predictions into its result, with their count and accuracy.
+
+    Accuracy is the micro average over questions (MMLU's usual "weighted by size"), the same
+    average evalkit's side of the comparison uses."""
+    result.update(collected)
+    rows = [row for task in collected["predictions"].values() for row in task.values()]
+    result["n"] = len(rows)
+    result["accuracy"] = sum(row["correct"] for row in rows) / len(rows) if rows else 0.0
+
+
 def finish(result: dict[str, Any], args: argparse.Namespace) -> int:
     """Print and write the result; non-zero when the peer failed (even if its CLI exited 0)."""
     text = json.dumps(result, indent=1, ensure_ascii=False)
