@@ -44,8 +44,9 @@ HERE = ROOT / 'benchmarks'
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE / 'peers'))
 
-from measure import run_measured_detailed  # noqa: E402
+from measure import run_measured  # noqa: E402
 from peer_common import DEFAULT_SUBJECTS as SUBJECTS  # noqa: E402
+from peer_common import add_collected, offline_env  # noqa: E402
 
 from evalkit.models.embedded import prepare_embedded_model  # noqa: E402
 
@@ -65,14 +66,6 @@ def cpu_model() -> str:
     except OSError:
         return platform.processor() or platform.machine()
     return next((line.split(':', 1)[1].strip() for line in lines if line.startswith('model name')), platform.machine())
-
-
-def thread_env(threads: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({'OMP_NUM_THREADS': str(threads), 'MKL_NUM_THREADS': str(threads), 'HF_HUB_OFFLINE': '1',
-                'HF_DATASETS_OFFLINE': '1', 'TRANSFORMERS_OFFLINE': '1', 'TOKENIZERS_PARALLELISM': 'false',
-                'CUDA_VISIBLE_DEVICES': ''})
-    return env
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -100,9 +93,14 @@ def collect_evalkit(run_dir: Path, job: str) -> dict[str, Any]:
                 row['text'] = record['prediction']
             rows[str(record['index'])] = row
         predictions[task] = rows
-    flat = [r for rows in predictions.values() for r in rows.values()]
-    return {'predictions': predictions, 'n': len(flat),
-            'accuracy': sum(r['correct'] for r in flat) / len(flat) if flat else None}
+    return {'predictions': predictions}
+
+
+def measured_run(argv: list[str], threads: int, log_path: Path, cwd: Path | None = None) -> dict[str, Any]:
+    """Run one framework's process tree in the environment every framework gets, output to ``log_path``."""
+    with open(log_path, 'w', encoding='utf-8') as log:
+        m = run_measured(argv, offline_env(threads), cwd=cwd, stdout=log.fileno(), stderr=subprocess.STDOUT)
+    return {'returncode': m.returncode, 'wall_seconds': m.wall_seconds, 'peak_rss_bytes': m.peak_rss_bytes}
 
 
 def run_evalkit(job: str, args: argparse.Namespace, work: Path, limit: int | None) -> dict[str, Any]:
@@ -110,14 +108,10 @@ def run_evalkit(job: str, args: argparse.Namespace, work: Path, limit: int | Non
             '--data-root', str(args.data_root)]
     if limit is not None:
         argv += ['--limit', str(limit)]
-    with open(work / 'evalkit.log', 'w', encoding='utf-8') as log:
-        m = run_measured_detailed(argv, thread_env(args.threads), cwd=ROOT, stdout=log.fileno(),
-                                  stderr=subprocess.STDOUT)
+    out = {**measured_run(argv, args.threads, work / 'evalkit.log', cwd=ROOT), 'log': str(work / 'evalkit.log')}
     runs = sorted(p for p in work.iterdir() if p.is_dir())
-    out = {'returncode': m.returncode, 'wall_seconds': m.wall_seconds, 'peak_rss_bytes': m.peak_rss_bytes,
-           'log': str(work / 'evalkit.log')}
     if runs:
-        out.update(collect_evalkit(runs[-1], job), run_dir=str(runs[-1]))
+        add_collected(out, {**collect_evalkit(runs[-1], job), 'run_dir': str(runs[-1])})
     return out
 
 
@@ -134,13 +128,12 @@ def run_peer(framework: str, job: str, args: argparse.Namespace, work: Path, lim
         argv += ['--oc-python', str(python)]
     else:
         argv += ['--lmeval-python', str(python)]
-    with open(work / 'driver.log', 'w', encoding='utf-8') as log:
-        m = run_measured_detailed(argv, thread_env(args.threads), stdout=log.fileno(), stderr=subprocess.STDOUT)
+    measured = measured_run(argv, args.threads, work / 'driver.log')
     try:
         peer = json.loads((work / 'peer_result.json').read_text(encoding='utf-8'))
     except (OSError, ValueError):
         peer = {'error': f'no peer_result.json; see {work / "driver.log"}'}
-    return {**peer, 'returncode': m.returncode, 'wall_seconds': m.wall_seconds, 'peak_rss_bytes': m.peak_rss_bytes}
+    return {**peer, **measured}
 
 
 def agreement(ours: dict[str, Any], theirs: dict[str, Any], field: str,
@@ -160,7 +153,7 @@ def roofline_fraction(args: argparse.Namespace, limit: int | None, work: Path) -
     argv = [sys.executable, str(HERE / 'engine_speed.py'), '--subjects', *SUBJECTS, '--questions',
             str(limit or 10_000), '--skip-naive', '--threads', str(args.threads), '--json', str(out)]
     with open(work / 'engine_speed.log', 'w', encoding='utf-8') as log:
-        code = subprocess.run(argv, env=thread_env(args.threads), stdout=log, stderr=subprocess.STDOUT).returncode
+        code = subprocess.run(argv, env=offline_env(args.threads), stdout=log, stderr=subprocess.STDOUT).returncode
     if code != 0 or not out.exists():
         return {'error': f'engine_speed.py failed; see {work / "engine_speed.log"}'}
     speed = json.loads(out.read_text())

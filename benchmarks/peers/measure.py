@@ -10,7 +10,7 @@ poll ``/proc`` every 0.2 s, sum ``VmRSS`` over the root process and all its
 live descendants, and keep the maximum of that sum.  Polling can miss a spike
 shorter than the interval; model weights stay resident for the whole run, so
 the peak that matters is long-lived.  The ``getrusage`` figure is still
-reported by :func:`run_measured_detailed` as a cross-check (a lower bound).
+reported by :func:`run_measured` as a cross-check (a lower bound).
 
 Only the standard library is used: psutil is not guaranteed to exist in the
 driving interpreter.
@@ -87,7 +87,7 @@ def tree_rss_bytes(root_pid: int) -> int:
     return total
 
 
-def run_measured_detailed(
+def run_measured(
     argv: Sequence[str],
     env: Mapping[str, str] | None = None,
     *,
@@ -144,6 +144,6 @@ if __name__ == "__main__":  # tiny CLI: python measure.py -- cmd args...
         args = args[1:]
     if not args:
         sys.exit("usage: measure.py -- command [args...]")
-    result = run_measured_detailed(args, os.environ, stdout=sys.stderr.fileno())
+    result = run_measured(args, os.environ, stdout=sys.stderr.fileno())
     print(json.dumps(result.__dict__))
     sys.exit(result.returncode)

@@ -1,5 +1,6 @@
-"""What the two peer drivers share: the offline fixed-thread environment, their common flags,
-and how a result is written.  Standard library only, since it runs inside the peers' virtualenvs."""
+"""What the peer drivers and compare_peers.py share: the offline fixed-thread environment, the
+drivers' common flags, how accuracy is counted and how a result is written.  Standard library
+only, since it runs inside the peers' virtualenvs."""
 
 from __future__ import annotations
 
@@ -55,25 +56,23 @@ def common_parser(description: str, data_hint: str) -> argparse.ArgumentParser:
 def add_collected(result: dict[str, Any], collected: dict[str, Any]) -> None:
     """Merge a peer's re-read predictions into its result, with their count and accuracy.
 
-    Accuracy is the micro average over questions (MMLU's usual "weighted by size"), the same
-    average evalkit's side of the comparison uses."""
+    Accuracy is the micro average over questions (MMLU's usual "weighted by size"), for every
+    framework alike; None when no question was answered, so no ratio is made of it."""
     result.update(collected)
     rows = [row for task in collected["predictions"].values() for row in task.values()]
     result["n"] = len(rows)
-    result["accuracy"] = sum(row["correct"] for row in rows) / len(rows) if rows else 0.0
+    result["accuracy"] = sum(row["correct"] for row in rows) / len(rows) if rows else None
 
 
-def finish(result: dict[str, Any], args: argparse.Namespace) -> int:
-    """Print and write the result; non-zero when the peer failed (even if its CLI exited 0)."""
+def run_main(parse_args: Callable[[], argparse.Namespace],
+             run_job: Callable[[argparse.Namespace], dict[str, Any]]) -> int:
+    """A peer driver's whole command line: parse, run the job, write and print its result.
+
+    Non-zero when the peer failed, even if its own CLI exited 0 (a task left no output)."""
+    args = parse_args()
+    result = run_job(args)
     text = json.dumps(result, indent=1, ensure_ascii=False)
     target = Path(args.output_json) if args.output_json else Path(args.work_dir) / "peer_result.json"
     target.write_text(text)
     print(text)
     return 0 if result.get("returncode") == 0 and "error" not in result else 1
-
-
-def run_main(parse_args: Callable[[], argparse.Namespace],
-             run_job: Callable[[argparse.Namespace], dict[str, Any]]) -> int:
-    """A peer driver's whole command line: parse, run the job, write and print its result."""
-    args = parse_args()
-    return finish(run_job(args), args)
