@@ -1,13 +1,24 @@
 """The layout of one run's output folder: ``outputs/<exp>/<timestamp>/``.
 
-Every stage reads and writes through these paths, so the layout is defined once.
+Every stage reads and writes through these paths, so the layout is defined once.  A
+new run claims its folder with an exclusive ``mkdir``: two runs started in the same
+second get ``<timestamp>`` and ``<timestamp>_1``, never one shared folder.
 """
 from __future__ import annotations
 
+import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 SUBDIRS = ('configs', 'predictions', 'results', 'summary', 'logs')
+RUN_NAME = re.compile(r'(\d{8}_\d{6})(?:_(\d+))?')
+MAX_SAME_SECOND_RUNS = 1000
+
+
+def run_stamp() -> str:
+    """The name of a run started now (before any same-second suffix)."""
+    return time.strftime('%Y%m%d_%H%M%S')
 
 
 @dataclass(frozen=True)
@@ -47,3 +58,30 @@ class RunDir:
 
     def summary(self, suffix: str) -> Path:
         return self.root / 'summary' / f'summary_{self.timestamp}.{suffix}'
+
+
+def run_order(name: str) -> tuple[str, int]:
+    """Sort key of run folder names: by timestamp, then by the same-second suffix as a number."""
+    match = RUN_NAME.fullmatch(name)
+    return (match.group(1), int(match.group(2) or 0)) if match else (name, 0)
+
+
+def earlier_runs(work_dir: Path) -> list[Path]:
+    """The run folders under ``work_dir``, oldest first (``-r latest`` takes the last)."""
+    if not work_dir.is_dir():
+        return []
+    return sorted((p for p in work_dir.iterdir() if p.is_dir()), key=lambda p: run_order(p.name))
+
+
+def claim_new_run_dir(work_dir: Path) -> RunDir:
+    """Create a run folder no other run can share: the current second, plus ``_N`` if it is taken."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    stamp = run_stamp()
+    for n in range(MAX_SAME_SECOND_RUNS):
+        root = work_dir / (stamp if n == 0 else f'{stamp}_{n}')
+        try:
+            root.mkdir()
+        except FileExistsError:
+            continue
+        return RunDir(root).create()
+    raise FileExistsError(f'{work_dir}: {MAX_SAME_SECOND_RUNS} runs already started in second {stamp}')

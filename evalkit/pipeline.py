@@ -1,19 +1,21 @@
 """The stages of a run, in order: partition -> run inference -> run evaluation -> summarise."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tqdm import tqdm
 
-from evalkit.config.defaults import DEFAULT_SUMMARIZER, DEFAULT_WORKERS, default_stage
-from evalkit.config.validation import check_component
+from evalkit.config.defaults import DEFAULT_WORKERS, default_stage
+from evalkit.config.validation import check_stage, summarizer_config
 from evalkit.outputs import RunDir
 from evalkit.registry import PARTITIONERS, RUNNERS, SUMMARIZERS, build, resolve_type
 from evalkit.runners.base import BaseRunner, TaskOutcome
 from evalkit.runners.slurm import SlurmRunner
 from evalkit.tasks.completion import missing_outputs, prediction_store
+from evalkit.tasks.rerun_reasons import rerun_reasons
 from evalkit.tasks.shards import merge_run_shards
 from evalkit.tasks.spec import TaskSpec
 
@@ -64,8 +66,6 @@ def plan(cfg: Mapping[str, Any], kind: str, run_dir: RunDir,
     """The tasks of a stage that still owe outputs (complete inference is reused, never
     resubmitted), and the runner that is to execute them."""
     stage = stage_config(cfg, kind, options)
-    for key, registry in (('partitioner', PARTITIONERS), ('runner', RUNNERS)):
-        check_component(stage[key], registry, f'{kind}.{key}')  # a misspelt option is named before any work
     partitioner = build(stage['partitioner'], PARTITIONERS, f'{kind}.partitioner')
     runner = build(stage['runner'], RUNNERS, f'{kind}.runner')
     if not options.dry_run:
@@ -74,6 +74,8 @@ def plan(cfg: Mapping[str, Any], kind: str, run_dir: RunDir,
                                   num_workers=runner.num_workers)
     if kind == 'infer':
         tasks = [t for t in tasks if missing_outputs(t)]
+        for line in rerun_reasons(tasks):  # why earlier predictions are not reused as they are
+            tqdm.write(line)
     return tasks, runner
 
 
@@ -98,13 +100,35 @@ def _with_predictions_only(eval_task: TaskSpec) -> TaskSpec | None:
 
 
 def summarize(cfg: Mapping[str, Any], run_dir: RunDir) -> str:
-    summarizer = build(cfg.get('summarizer') or DEFAULT_SUMMARIZER, SUMMARIZERS, 'summarizer')
-    return summarizer.summarize(run_dir, [m['abbr'] for m in cfg['models']], cfg['datasets'])
+    """The summary table, followed by a warning line for every dataset whose prompts were cut."""
+    summarizer = build(summarizer_config(cfg), SUMMARIZERS, 'summarizer')
+    table = summarizer.summarize(run_dir, [m['abbr'] for m in cfg['models']], cfg['datasets'])
+    return '\n'.join([table, *truncation_warnings(cfg, run_dir)])
+
+
+def truncation_warnings(cfg: Mapping[str, Any], run_dir: RunDir) -> list[str]:
+    """One line per model and dataset whose prompts lost tokens to left truncation (the results'
+    ``truncated_prompts``): a shortened few-shot prompt changes the score and must not pass unseen."""
+    lines = []
+    for model in cfg['models']:
+        for ds in cfg['datasets']:
+            try:
+                result = json.loads(run_dir.results(model['abbr'], ds['abbr']).read_text(encoding='utf-8'))
+            except (OSError, ValueError):
+                continue
+            if result.get('truncated_prompts'):
+                lines.append(
+                    f"WARNING: {model['abbr']} / {ds['abbr']}: {result['truncated_prompts']} of "
+                    f"{result.get('num_examples', '?')} prompts were longer than max_seq_len and lost their "
+                    f"beginning (left truncation). Raise the model's max_seq_len or use fewer in-context examples.")
+    return lines
 
 
 def run_pipeline(cfg: Mapping[str, Any], run_dir: RunDir, options: RunOptions) -> dict[str, Sequence[TaskSpec]]:
     """Run the stages the mode asks for; returns the tasks of each stage that ran (or would run)."""
     planned: dict[str, Sequence[TaskSpec]] = {}
+    for kind in ('infer', 'eval'):  # both stages as the flags make them, before any work
+        check_stage(stage_config(cfg, kind, options), kind)
     if options.mode in ('all', 'infer'):
         planned['infer'] = run_stage(cfg, 'infer', run_dir, options)
     if options.mode in ('all', 'eval') and not options.dry_run:

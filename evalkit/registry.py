@@ -29,9 +29,19 @@ RUNNERS = Registry('runner', locations=['evalkit.runners'])
 SUMMARIZERS = Registry('summarizer', locations=['evalkit.summarizers'])
 
 
+def _imported(registry: Registry) -> Registry:
+    """The registry with its package imported.  Done here, and names looked up in ``module_dict``,
+    rather than through mmengine's ``get``: both log through MMLogger, and setting that up imports
+    torch (seconds) to learn the process rank, which would delay every config error."""
+    if not registry._imported:
+        for location in registry._locations:
+            importlib.import_module(location)
+        registry._imported = True
+    return registry
+
+
 def _known_names(registry: Registry) -> list[str]:
-    registry.import_from_location()
-    return sorted(registry.module_dict)
+    return sorted(_imported(registry).module_dict)
 
 
 def resolve_type(spec: Any, registry: Registry, where: str) -> Any:
@@ -53,7 +63,7 @@ def resolve_type(spec: Any, registry: Registry, where: str) -> Any:
                 f"{where}: cannot import {spec!r} ({exc}). Check the dotted path, or use a "
                 f"registered {registry.name} name such as {', '.join(_known_names(registry)[:6])}."
             ) from None
-    found = registry.get(spec)
+    found = _imported(registry).module_dict.get(spec)  # evalkit's registries are flat: no scopes or parents
     if found is None:
         known = _known_names(registry)
         close = difflib.get_close_matches(spec, known, n=3, cutoff=0.5)

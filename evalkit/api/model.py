@@ -7,7 +7,7 @@ order it was given.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from evalkit.api.prompt import Prompt
 
@@ -19,6 +19,10 @@ class BaseModel(ABC):
     """A language model that evalkit can evaluate."""
 
     abbr: str
+    # Tokens cut from the start of each prompt of the latest call (one entry per prompt, in order)
+    # by a model that shortens over-long prompts; inferencers record it with each prediction so
+    # truncated prompts are counted per dataset.  Models that never truncate leave it empty.
+    last_truncation: Sequence[int] = ()
 
     @abstractmethod
     def generate(self, prompts: Sequence[Prompt], max_out_len: int,
@@ -28,6 +32,17 @@ class BaseModel(ABC):
         Returns one string per prompt: at most ``max_out_len`` new tokens, cut before the
         first stop word (the stop word itself is not returned).
         """
+
+    # True when ``generate_each`` hands over answers while others are still being generated: the
+    # generation inferencer then gives such a model a whole dataset at once (its batch stays full)
+    # instead of chunks (which bound what a killed run loses for models that answer all at the end).
+    streams_answers: bool = False
+
+    def generate_each(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
+                      on_done: Callable[[int, str], None]) -> None:
+        """``generate``, handing each answer to ``on_done(prompt index, text)`` once it is final."""
+        for i, text in enumerate(self.generate(prompts, max_out_len, stop_words)):
+            on_done(i, text)
 
     @abstractmethod
     def perplexity(self, prompts: Sequence[Prompt], mask_lengths: Sequence[int] | None = None) -> list[float]:

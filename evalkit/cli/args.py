@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+from collections.abc import Callable
 from typing import Any
 
 from mmengine.config import DictAction
@@ -25,6 +26,19 @@ def batch_size(text: str) -> int | str:
     if text.isdigit() and int(text) > 0:
         return int(text)
     raise argparse.ArgumentTypeError(f"expected a positive integer or 'auto', got {text!r}")
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum`` (0 for counts, 1 for sizes)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f'expected a whole number, got {text!r}') from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f'expected a number >= {minimum}, got {value}')
+        return value
+    return parse
 
 
 def parse_kwargs(pairs: list[str] | None, flag: str) -> dict[str, Any]:
@@ -69,11 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument('--tokenizer-kwargs', nargs='+', metavar='K=V', help='keyword arguments for the tokenizer')
     hf.add_argument('--model-kwargs', nargs='+', metavar='K=V', help='keyword arguments for from_pretrained')
     hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generation; evalkit decodes greedily, so only greedy settings are accepted')
-    hf.add_argument('--max-seq-len', type=int, default=2048, help='longest input; longer prompts lose their start')
-    hf.add_argument('--max-out-len', type=int, default=256, help='most new tokens per answer')
+    hf.add_argument('--max-seq-len', type=at_least(2), default=2048, help='longest input; longer prompts lose their start')
+    hf.add_argument('--max-out-len', type=at_least(1), default=256, help='most new tokens per answer')
     hf.add_argument('--batch-size', type=batch_size, default=8,
                     help="sequences per forward pass, or 'auto': as many as memory allows")
-    hf.add_argument('--num-gpus', type=int, default=0, help='GPUs per task (0 or no GPU present: CPU)')
+    hf.add_argument('--num-gpus', type=at_least(0), default=0, help='GPUs per task (0 or no GPU present: CPU)')
     hf.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16', 'auto'],
                     help='weight and compute dtype')
     run = p.add_argument_group('how to run')
@@ -83,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
                      'predictions whose content fingerprint still matches')
     run.add_argument('-m', '--mode', choices=['all', 'infer', 'eval', 'viz'], default='all',
                      help='infer: predictions only; eval: score existing predictions; viz: summary only')
-    run.add_argument('--max-num-workers', type=int, help='task processes at once (default 1)')
-    run.add_argument('--retry', type=int, default=0, help='extra attempts for a failed task')
+    run.add_argument('--max-num-workers', type=at_least(1), help='task processes at once (default 1)')
+    run.add_argument('--retry', type=at_least(0), default=0, help='extra attempts for a failed task')
     run.add_argument('--debug', action='store_true', help='run tasks one by one in this process, output live')
     run.add_argument('--dry-run', action='store_true', help='print the tasks that would run, then exit')
     run.add_argument('--slurm', action='store_true',

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import signal
 import sys
-import time
 from pathlib import Path
 from types import FrameType
 
 from mmengine.config import Config
 
+from evalkit.atomic import naming_failures
 from evalkit.cli.args import build_parser
 from evalkit.cli.run_config import build_run_config
 from evalkit.config.errors import ConfigError
@@ -16,16 +16,24 @@ from evalkit.config.plain import to_plain
 from evalkit.config.secrets import redact
 from evalkit.config.validation import validate_run_config
 from evalkit.datasets.data_root import PROJECT_ROOT
-from evalkit.outputs import RunDir
+from evalkit.outputs import RunDir, claim_new_run_dir, earlier_runs, run_stamp
 from evalkit.pipeline import RunOptions, run_pipeline, summarize
+from evalkit.provenance import announce_run
 
 
-def choose_run_dir(work_dir: Path, reuse: str | None, mode: str) -> RunDir:
+def choose_run_dir(work_dir: Path, reuse: str | None, mode: str, dry_run: bool = False) -> RunDir:
+    """The run folder: an earlier one for ``-r``, else a new one claimed exclusively (only named on a dry run)."""
     if reuse is None:
         if mode in ('eval', 'viz'):
             raise ConfigError(f'--mode {mode} works on an earlier run: add -r (latest) or -r TIMESTAMP.')
-        return RunDir(work_dir / time.strftime('%Y%m%d_%H%M%S'))
-    runs = sorted(p for p in work_dir.glob('*') if p.is_dir()) if work_dir.is_dir() else []
+        if dry_run:
+            return RunDir(work_dir / run_stamp())
+        try:
+            return claim_new_run_dir(work_dir)
+        except OSError as exc:
+            raise ConfigError(f"Cannot create a run folder under '{work_dir}': {exc.strerror or exc}. "
+                              f'Choose a writable folder with -w/--work-dir.') from exc
+    runs = earlier_runs(work_dir)
     if reuse == 'latest':
         if not runs:
             raise ConfigError(f"-r latest: no earlier run under '{work_dir}'. Run once without -r first.")
@@ -39,7 +47,8 @@ def choose_run_dir(work_dir: Path, reuse: str | None, mode: str) -> RunDir:
 def dump_config(cfg: Config, run_dir: RunDir) -> Path:
     path = run_dir.root / 'configs' / f'{run_dir.timestamp}.py'
     path.parent.mkdir(parents=True, exist_ok=True)
-    Config(redact(to_plain(cfg))).dump(str(path))
+    with naming_failures(path):
+        Config(redact(to_plain(cfg))).dump(str(path))
     return path
 
 
@@ -49,6 +58,7 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    announce_run(sys.argv[1:] if argv is None else argv)  # command and start time, for provenance records
     # SIGTERM (kill, a scheduler's time limit) stops a run like Ctrl-C does, so runners end
     # the processes and cancel the Slurm jobs they started instead of leaving them behind.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -59,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         validate_run_config(cfg, source)
         experiment = Path(args.config).stem if args.config else 'default'
         work_dir = Path(args.work_dir or cfg.get('work_dir') or PROJECT_ROOT / 'outputs' / experiment)
-        run_dir = choose_run_dir(work_dir, args.reuse, args.mode)
+        run_dir = choose_run_dir(work_dir, args.reuse, args.mode, args.dry_run)
         options = RunOptions(mode=args.mode, max_num_workers=args.max_num_workers, retry=args.retry,
                              debug=args.debug, dry_run=args.dry_run, slurm=args.slurm,
                              slurm_partition=args.partition, slurm_qos=args.qos)
@@ -80,6 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f'evalkit: error: {exc}', file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk or a read-only folder while writing the run's own files
+        print(f'evalkit: error: {exc.filename or "the run folder"}: {exc.strerror or exc}. Files already written '
+              f'are intact; free disk space or make the folder writable, then resume with -r.', file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print('\nevalkit: interrupted; the tasks this run started were stopped.', file=sys.stderr)
         return 130

@@ -52,6 +52,11 @@ def load_config(path: str | Path) -> Config:
         raise ConfigError(
             f"Config file '{path}' is not valid Python: {exc.msg} at line {exc.lineno}. Fix the syntax and rerun."
         ) from None
+    except RecursionError:
+        raise ConfigError(
+            f"Config file '{path}' could not be loaded: its read_base() imports form a cycle (a config that "
+            f"imports itself, directly or through others). Remove the import that leads back to it."
+        ) from None
     except Exception as exc:  # mmengine re-raises whatever the config's own code raised
         raise ConfigError(
             f"Config file '{path}' could not be loaded: {type(exc).__name__}: {exc}. "

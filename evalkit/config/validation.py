@@ -1,8 +1,10 @@
-"""Check a run config before any work starts, with errors that name file and key.
+"""Check a whole run config before any work starts, with errors that name file and key.
 
-Each component config is checked against the ``__init__`` signature of the class
-its ``type`` names: unknown keys (with the closest valid names), missing required
-keys and values of an obviously wrong type are all reported before a model loads.
+Each component config (model, dataset parts, partitioner, runner, summarizer) is checked
+against the ``__init__`` signature of the class its ``type`` names: unknown keys (with the
+closest valid names), missing required keys and values of an obviously wrong type are all
+reported before a model loads, for both stages, so a mistake in evaluation or summary
+settings never surfaces only after inference has run.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from mmengine.registry import Registry
 
 from evalkit import registry as reg
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS
+from evalkit.api.prompt import ROLES
+from evalkit.config.defaults import DEFAULT_SUMMARIZER
 from evalkit.config.errors import ConfigError
 from evalkit.config.secrets import reject_literal_secrets
 
@@ -23,6 +27,9 @@ DATASET_KEYS = {'abbr', 'type', 'path', 'name', 'reader_cfg', 'infer_cfg', 'eval
 READER_KEYS = {'input_columns', 'output_column', 'train_split', 'test_split', 'limit'}
 INFER_KEYS = {'prompt_template', 'ice_template', 'retriever', 'inferencer'}
 EVAL_KEYS = {'evaluator', 'pred_postprocessor', 'dataset_postprocessor', 'pred_role'}
+STAGE_KEYS = {'partitioner', 'runner'}
+GROUP_KEYS = {'name', 'subsets'}
+RUN_CFG_KEYS = {'num_gpus', 'num_procs'}  # num_procs: accepted as 1 for OpenCompass model configs
 
 
 def _suggest(key: str, allowed: typing.Iterable[str]) -> str:
@@ -72,8 +79,11 @@ def _literal_values(annotation: Any) -> tuple[Any, ...]:
     return ()
 
 
-def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str, ...] = ()) -> None:
-    """Validate one ``dict(type=..., **kwargs)`` against the signature of its type."""
+def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str, ...] = ()) -> Any:
+    """Validate one ``dict(type=..., **kwargs)`` against the signature of its type; returns the type.
+
+    A type may add its own checks with a ``check_config(cfg, where)`` classmethod (e.g. a model
+    whose path must exist), which run here, before any work."""
     if not isinstance(cfg, Mapping):
         raise ConfigError(f"{where}: expected a dict with a 'type' key, got {type(cfg).__name__} {cfg!r}.")
     if 'type' not in cfg:
@@ -82,7 +92,7 @@ def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str,
     try:
         signature = inspect.signature(target)
     except (TypeError, ValueError):
-        return
+        return target
     params = signature.parameters
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     hints = typing.get_type_hints(target.__init__) if inspect.isclass(target) else typing.get_type_hints(target)
@@ -108,6 +118,60 @@ def check_component(cfg: Any, registry: Registry, where: str, ignore: tuple[str,
             inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
         if required and name not in cfg:
             raise ConfigError(f"{where}: missing required key '{name}' for {target.__name__}.")
+    own_check = getattr(target, 'check_config', None)
+    if callable(own_check):
+        own_check(cfg, where)
+    return target
+
+
+def setting(cfg: Mapping[str, Any], target: Any, name: str) -> Any:
+    """The value a component gets for ``name``: the config's, else its signature's default (None if neither)."""
+    if name in cfg:
+        return cfg[name]
+    try:
+        param = inspect.signature(target).parameters.get(name)
+    except (TypeError, ValueError):
+        return None
+    return None if param is None or param.default is inspect.Parameter.empty else param.default
+
+
+def _check_str_list(value: Any, where: str) -> None:
+    if not isinstance(value, (list, tuple)) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where}: expected a non-empty list of column names (strings), got {value!r}.')
+
+
+def _check_reader(reader: Any, where: str) -> None:
+    if not isinstance(reader, Mapping):
+        raise ConfigError(f'{where}: expected a dict, got {type(reader).__name__} {reader!r}.')
+    _check_keys(reader, READER_KEYS, where)
+    for key in ('input_columns', 'output_column'):
+        if key not in reader:
+            raise ConfigError(f"{where}: missing required key '{key}'.")
+    _check_str_list(reader['input_columns'], f'{where}.input_columns')
+    for key in ('output_column', 'train_split', 'test_split'):
+        if key in reader and not isinstance(reader[key], str):
+            raise ConfigError(f'{where}.{key}: expected str, got {type(reader[key]).__name__} {reader[key]!r}.')
+    limit = reader.get('limit')
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise ConfigError(f'{where}.limit: expected a positive number of rows, got {limit!r}.')
+
+
+def _check_eval(eval_cfg: Any, where: str) -> None:
+    if not isinstance(eval_cfg, Mapping):
+        raise ConfigError(f'{where}: expected a dict, got {type(eval_cfg).__name__} {eval_cfg!r}.')
+    _check_keys(eval_cfg, EVAL_KEYS, where)
+    if 'evaluator' not in eval_cfg:
+        raise ConfigError(f"{where}: missing required key 'evaluator'.")
+    check_component(eval_cfg['evaluator'], reg.EVALUATORS, f'{where}.evaluator')
+    for key in ('pred_postprocessor', 'dataset_postprocessor'):
+        if key in eval_cfg:
+            check_component(eval_cfg[key], reg.POSTPROCESSORS, f'{where}.{key}')
+    role = eval_cfg.get('pred_role')
+    if role is not None and role not in ROLES:
+        raise ConfigError(
+            f"{where}.pred_role: unknown role {role!r}.{_suggest(str(role), ROLES)} It names the dialogue role whose "
+            f"turn is the prediction ({', '.join(ROLES)}; usually 'BOT'): with a model meta_template, the answer is "
+            f"cut to that role's begin/end markers before scoring.")
 
 
 def _check_dataset(ds: Any, where: str) -> None:
@@ -121,11 +185,10 @@ def _check_dataset(ds: Any, where: str) -> None:
         raise ConfigError(f"{where}.abbr: expected a non-empty string, got {ds['abbr']!r}.")
     where = f"{where} ({ds['abbr']})"
     reg.resolve_type(ds['type'], reg.LOAD_DATASETS, f'{where}.type')
-    _check_keys(ds['reader_cfg'], READER_KEYS, f'{where}.reader_cfg')
-    for key in ('input_columns', 'output_column'):
-        if key not in ds['reader_cfg']:
-            raise ConfigError(f"{where}.reader_cfg: missing required key '{key}'.")
+    _check_reader(ds['reader_cfg'], f'{where}.reader_cfg')
     infer = ds['infer_cfg']
+    if not isinstance(infer, Mapping):
+        raise ConfigError(f'{where}.infer_cfg: expected a dict, got {type(infer).__name__} {infer!r}.')
     _check_keys(infer, INFER_KEYS, f'{where}.infer_cfg')
     for key in ('retriever', 'inferencer'):
         if key not in infer:
@@ -137,18 +200,97 @@ def _check_dataset(ds: Any, where: str) -> None:
             check_component(infer[key], reg.PROMPT_TEMPLATES, f'{where}.infer_cfg.{key}')
     check_component(infer['retriever'], reg.RETRIEVERS, f'{where}.infer_cfg.retriever')
     check_component(infer['inferencer'], reg.INFERENCERS, f'{where}.infer_cfg.inferencer')
-    eval_cfg = ds['eval_cfg']
-    _check_keys(eval_cfg, EVAL_KEYS, f'{where}.eval_cfg')
-    if 'evaluator' not in eval_cfg:
-        raise ConfigError(f"{where}.eval_cfg: missing required key 'evaluator'.")
-    check_component(eval_cfg['evaluator'], reg.EVALUATORS, f'{where}.eval_cfg.evaluator')
-    for key in ('pred_postprocessor', 'dataset_postprocessor'):
-        if key in eval_cfg:
-            check_component(eval_cfg[key], reg.POSTPROCESSORS, f'{where}.eval_cfg.{key}')
+    _check_eval(ds['eval_cfg'], f'{where}.eval_cfg')
+
+
+def check_stage(stage: Any, where: str) -> None:
+    """``infer=`` / ``eval=``: a partitioner and a runner, each checked like any component."""
+    if not isinstance(stage, Mapping):
+        raise ConfigError(f"{where}: expected dict(partitioner=..., runner=...), got {type(stage).__name__} {stage!r}.")
+    _check_keys(stage, STAGE_KEYS, where)
+    for key, registry in (('partitioner', reg.PARTITIONERS), ('runner', reg.RUNNERS)):
+        if stage.get(key) is not None:
+            check_component(stage[key], registry, f'{where}.{key}')
+
+
+def summarizer_config(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """The run's summarizer; as in OpenCompass, one given without ``type`` is the default summarizer."""
+    own = cfg.get('summarizer') or {}
+    if not isinstance(own, Mapping):
+        raise ConfigError(f'summarizer: expected a dict, got {type(own).__name__} {own!r}.')
+    return {**DEFAULT_SUMMARIZER, **own}
+
+
+def _check_summarizer(summarizer: Any, dataset_abbrs: list[str], where: str) -> None:
+    check_component(summarizer, reg.SUMMARIZERS, where)
+    groups = summarizer.get('summary_groups') or []
+    for k, group in enumerate(groups):
+        at = f'{where}.summary_groups[{k}]'
+        if not isinstance(group, Mapping):
+            raise ConfigError(f'{at}: expected dict(name=..., subsets=[dataset abbrs]), got {group!r}.')
+        _check_keys(group, GROUP_KEYS, at)
+        if not isinstance(group.get('name'), str) or not group['name']:
+            raise ConfigError(f"{at}.name: expected a non-empty string, got {group.get('name')!r}.")
+        subsets = group.get('subsets')
+        if not isinstance(subsets, (list, tuple)) or not subsets:
+            raise ConfigError(f'{at}.subsets: expected a non-empty list of dataset abbrs, got {subsets!r}.')
+        for member in subsets:
+            if member not in dataset_abbrs:
+                raise ConfigError(
+                    f"{at}.subsets: '{member}' is not the abbr of a dataset in this run."
+                    f"{_suggest(str(member), dataset_abbrs)} A group averages datasets of the run; "
+                    f"run's datasets: {', '.join(dataset_abbrs[:8])}{', ...' if len(dataset_abbrs) > 8 else ''}.")
+
+
+def _check_run_cfg(run_cfg: Any, where: str) -> None:
+    """The runner's part of a model config: how many GPUs its tasks get."""
+    if not isinstance(run_cfg, Mapping):
+        raise ConfigError(f'{where}: expected dict(num_gpus=N), got {type(run_cfg).__name__} {run_cfg!r}.')
+    _check_keys(run_cfg, RUN_CFG_KEYS, where)
+    gpus = run_cfg.get('num_gpus', 0)
+    if isinstance(gpus, bool) or not isinstance(gpus, int) or gpus < 0:
+        raise ConfigError(f'{where}.num_gpus: expected a number of GPUs (0 or more), got {gpus!r}.')
+    if run_cfg.get('num_procs', 1) != 1:
+        raise ConfigError(f"{where}.num_procs: evalkit runs one process per task (a model given several GPUs is "
+                          f"sharded across them); remove num_procs or set it to 1.")
+
+
+def _check_lengths(model: Mapping[str, Any], target: Any, datasets: list[Any], source: str, where: str) -> None:
+    """Generation must leave room for the prompt: ``max_out_len`` (the model's, or a dataset's
+    inferencer's) below ``max_seq_len``, else every prompt would be cut to a token or two."""
+    max_seq_len = setting(model, target, 'max_seq_len')
+    if not isinstance(max_seq_len, int):
+        return
+    caps = [(f'{where}.max_out_len', setting(model, target, 'max_out_len'))]
+    caps += [(f"{source}: datasets[{j}] ({ds['abbr']}).infer_cfg.inferencer.max_out_len",
+              ds['infer_cfg']['inferencer'].get('max_out_len')) for j, ds in enumerate(datasets)]
+    for at, cap in caps:
+        if isinstance(cap, int) and cap >= max_seq_len:
+            raise ConfigError(
+                f"{at} = {cap} is not below max_seq_len = {max_seq_len} of model '{model.get('abbr')}': nothing of "
+                f"the prompt would fit beside the answer. Lower max_out_len or raise the model's max_seq_len.")
+
+
+def _check_models(models: list[Any], datasets: list[Any], source: str) -> None:
+    abbrs: set[str] = set()
+    for i, model in enumerate(models):
+        where = f'{source}: models[{i}]'
+        target = check_component(model, reg.MODELS, where, ignore=RUN_ONLY_MODEL_KEYS)
+        if not model.get('abbr'):
+            raise ConfigError(f"{where}: missing required key 'abbr' (the model's name in outputs and tables).")
+        if model['abbr'] in abbrs:
+            raise ConfigError(f"{where}: duplicate model abbr '{model['abbr']}'; give each model a unique abbr.")
+        abbrs.add(model['abbr'])
+        if 'run_cfg' in model:
+            _check_run_cfg(model['run_cfg'], f'{where}.run_cfg')
+        _check_lengths(model, target, datasets, source, where)
 
 
 def validate_run_config(cfg: Mapping[str, Any], source: str) -> None:
-    """Validate the models and datasets of a run; ``source`` names the config file for errors."""
+    """Validate the whole run (models, datasets, both stages, summarizer) before any work starts;
+    ``source`` names the config file for errors."""
+    for section in cfg:  # secrets first, so no later message can echo one
+        reject_literal_secrets(cfg[section], f'{source}: {section}')
     for key in ('models', 'datasets'):
         if key not in cfg:
             raise ConfigError(
@@ -157,20 +299,19 @@ def validate_run_config(cfg: Mapping[str, Any], source: str) -> None:
             )
         if not isinstance(cfg[key], (list, tuple)) or not cfg[key]:
             raise ConfigError(f"{source}: '{key}' must be a non-empty list, got {cfg[key]!r}.")
-    abbrs: set[str] = set()
-    for i, model in enumerate(cfg['models']):
-        where = f'{source}: models[{i}]'
-        if isinstance(model, Mapping):
-            reject_literal_secrets(model, where)
-        check_component(model, reg.MODELS, where, ignore=RUN_ONLY_MODEL_KEYS)
-        if not model.get('abbr'):
-            raise ConfigError(f"{where}: missing required key 'abbr' (the model's name in outputs and tables).")
-        if model['abbr'] in abbrs:
-            raise ConfigError(f"{where}: duplicate model abbr '{model['abbr']}'; give each model a unique abbr.")
-        abbrs.add(model['abbr'])
     seen: set[str] = set()
     for i, ds in enumerate(cfg['datasets']):
         _check_dataset(ds, f'{source}: datasets[{i}]')
         if ds['abbr'] in seen:
-            raise ConfigError(f"{source}: datasets[{i}]: duplicate dataset abbr '{ds['abbr']}'.")
+            raise ConfigError(f"{source}: datasets[{i}]: duplicate dataset abbr '{ds['abbr']}'; "
+                              f"give each dataset a unique abbr (it names its prediction and result files).")
         seen.add(ds['abbr'])
+    _check_models(list(cfg['models']), list(cfg['datasets']), source)
+    for kind in ('infer', 'eval'):
+        if cfg.get(kind) is not None:
+            check_stage(cfg[kind], f'{source}: {kind}')
+    if cfg.get('summarizer') is not None:
+        _check_summarizer(summarizer_config(cfg), [d['abbr'] for d in cfg['datasets']], f'{source}: summarizer')
+    if 'work_dir' in cfg and not isinstance(cfg['work_dir'], str):
+        raise ConfigError(f"{source}: work_dir: expected a folder path (str), got {cfg['work_dir']!r}.")
+

@@ -6,21 +6,39 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-from datasets import Dataset, DatasetDict
+from typing import TYPE_CHECKING, Any
 
 from evalkit.config.errors import ConfigError
-from evalkit.datasets.data_root import describe_roots
+from evalkit.datasets.data_root import describe_roots, find_local
+
+if TYPE_CHECKING:  # the datasets library takes a second to import; tasks that only hash files skip it
+    from datasets import DatasetDict
 
 
 class BaseDataset(ABC):
-    """Loads one benchmark (or one subject of it) into splits of plain rows."""
+    """Loads one benchmark (or one subject of it) into splits of plain rows.
+
+    A loader that reads local files names them in ``split_files``, so the files a
+    dataset reads can be hashed (reuse and provenance) without loading it.
+    """
+
+    @classmethod
+    @abstractmethod
+    def load(cls, path: str, name: str | None = None) -> DatasetDict:
+        """``path`` is relative to a data root (or a hub id); ``name`` picks a subject."""
 
     @staticmethod
-    @abstractmethod
-    def load(path: str, name: str | None = None) -> DatasetDict:
-        """``path`` is relative to a data root (or a hub id); ``name`` picks a subject."""
+    def split_files(path: str, name: str | None = None) -> dict[str, str]:
+        """Split -> the file (relative to a data root) ``load`` reads it from; {} if it reads none."""
+        return {}
+
+    @classmethod
+    def local_files(cls, path: str, name: str | None = None) -> dict[str, Path] | None:
+        """Split -> the file ``load`` will read, under the first data root holding them all;
+        None when no root does (``load`` then goes to the hub)."""
+        files = cls.split_files(path, name)
+        root = find_local(list(files.values()))
+        return None if root is None else {split: root / rel for split, rel in files.items()}
 
 
 def read_csv_rows(path: Path, columns: list[str], has_header: bool) -> list[dict[str, str]]:
@@ -68,6 +86,8 @@ def read_jsonl_rows(path: Path, required: list[str]) -> list[dict[str, Any]]:
 
 
 def to_dataset_dict(splits: dict[str, list[dict[str, Any]]]) -> DatasetDict:
+    from datasets import Dataset, DatasetDict
+
     return DatasetDict({name: Dataset.from_list(rows) for name, rows in splits.items()})
 
 

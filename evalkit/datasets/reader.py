@@ -19,6 +19,9 @@ def read_splits(dataset_cfg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], l
         if split not in splits:
             raise ConfigError(f"{where}: reader_cfg asks for split '{split}', but the data has "
                               f"{', '.join(splits)}. Set reader_cfg.train_split / test_split.")
+    if len(splits[test_split]) == 0:
+        raise ConfigError(f"{where}: the test split '{test_split}' has no rows, so there is nothing to evaluate. "
+                          f"Check its data file (only a header?) or reader_cfg.test_split.")
     columns = [*reader['input_columns'], reader['output_column']]
     missing = [c for c in columns if c not in splits[test_split].column_names]
     if missing:

@@ -7,19 +7,57 @@ evalkit's engines, which drive the model's decoder directly: ``scoring.Scorer``
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
 
 from evalkit.api.model import BaseModel
 from evalkit.api.prompt import Prompt
 from evalkit.config.errors import ConfigError
-from evalkit.models.embedded import resolve_model_path
+from evalkit.models.embedded import _EMBEDDED, EMBEDDED_PREFIX, resolve_model_path
 from evalkit.models.templates import render_chat_template, render_meta_template, render_plain
 from evalkit.registry import MODELS
 
 _DTYPES = ('float32', 'bfloat16', 'float16', 'auto')
 # Generation settings that only restate greedy decoding, which OpenCompass configs often spell out.
 _GREEDY = {'do_sample': False, 'num_beams': 1}
+# A Hugging Face hub id: ``name`` or ``owner/name`` of letters, digits, '-', '_' and '.'.
+_HUB_ID = re.compile(r'^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$')
+
+
+def _check_greedy(generation_kwargs: Mapping[str, Any] | None, where: str) -> None:
+    unsupported = {k: v for k, v in (generation_kwargs or {}).items() if _GREEDY.get(k, object()) != v}
+    if unsupported:
+        raise ConfigError(f"{where}: generation_kwargs {unsupported} are not supported; evalkit's engine decodes "
+                          f"greedily (only {_GREEDY} may be given; max_out_len and stop_words control the length).")
+
+
+def check_model_location(path: Any, where: str) -> None:
+    """A model path must be an existing local folder, a well-formed hub id or a known ``embedded:`` name.
+
+    Checked before any task starts, so a typo is reported in seconds rather than by a task
+    after start-up; whether a hub id exists is only known when it is downloaded."""
+    if not isinstance(path, str) or not path.strip():
+        raise ConfigError(f'{where}: expected a model folder, hub id or embedded:NAME, got {path!r}.')
+    if path.startswith(EMBEDDED_PREFIX):
+        if path[len(EMBEDDED_PREFIX):] not in _EMBEDDED:
+            raise ConfigError(f"{where}: unknown embedded model {path!r}; available: "
+                              f"{', '.join(EMBEDDED_PREFIX + n for n in sorted(_EMBEDDED))}.")
+        return
+    local = Path(path).expanduser()
+    if local.exists():
+        if not local.is_dir():
+            raise ConfigError(f"{where}: '{path}' is a file; point it at the model's folder (the one holding "
+                              f"config.json).")
+        return
+    if path.startswith(('/', '.', '~')) or path.count('/') > 1 or '\\' in path:
+        raise ConfigError(f"{where}: local model folder '{path}' does not exist. Check the path (relative paths "
+                          f"start from the folder you run evalkit in); `python tools/default_model.py` prints "
+                          f"the bundled model's folder.")
+    if not _HUB_ID.match(path) or '--' in path or '..' in path:
+        raise ConfigError(f"{where}: '{path}' is neither an existing local folder nor a valid Hugging Face hub id "
+                          f"(owner/name of letters, digits, '-', '_', '.'). Fix the path or the id.")
 
 
 def default_device_map(visible_gpus: int) -> str | None:
@@ -41,6 +79,18 @@ class HuggingFaceCausalLM(BaseModel):
     ``share_prefixes=False`` computes every request in full (for benchmarks; same results).
     """
 
+    @classmethod
+    def check_config(cls, cfg: Mapping[str, Any], where: str) -> None:
+        """Up-front checks (run by config validation before any task): paths, mode, dtype, decoding."""
+        check_model_location(cfg.get('path'), f'{where}.path')
+        if cfg.get('tokenizer_path') is not None:
+            check_model_location(cfg['tokenizer_path'], f'{where}.tokenizer_path')
+        if cfg.get('mode', 'base') not in ('base', 'chat'):
+            raise ConfigError(f"{where}.mode: expected 'base' or 'chat', got {cfg['mode']!r}.")
+        _check_greedy(cfg.get('generation_kwargs'), where)
+        if cfg.get('dtype', 'float32') not in _DTYPES:
+            raise ConfigError(f"{where}.dtype: expected one of {', '.join(_DTYPES)}, got {cfg['dtype']!r}.")
+
     def __init__(self, path: str, abbr: str | None = None, tokenizer_path: str | None = None,
                  tokenizer_kwargs: dict | None = None, model_kwargs: dict | None = None,
                  mode: str = 'base', meta_template: dict | None = None, dtype: str = 'float32',
@@ -59,11 +109,7 @@ class HuggingFaceCausalLM(BaseModel):
         self.max_out_len = max_out_len
         self.batch_size = batch_size
         self.stop_words = list(stop_words or [])
-        unsupported = {k: v for k, v in (generation_kwargs or {}).items() if _GREEDY.get(k, object()) != v}
-        if unsupported:
-            raise ConfigError(f"model '{self.abbr}': generation_kwargs {unsupported} are not supported; evalkit's "
-                              f"engine decodes greedily (only {_GREEDY} may be given; max_out_len and stop_words "
-                              f"control the length).")
+        _check_greedy(generation_kwargs, f"model '{self.abbr}'")
         self.share_prefixes = share_prefixes
         self._load(resolve_model_path(path), resolve_model_path(tokenizer_path or path),
                    dict(tokenizer_kwargs or {}), dict(model_kwargs or {}), dtype)
@@ -96,15 +142,15 @@ class HuggingFaceCausalLM(BaseModel):
         self._build_engines()
 
     def _build_engines(self) -> None:
-        from evalkit.models.backbone import Backbone
-        from evalkit.models.batching import BatchSizer
-        from evalkit.models.generation import Generator
-        from evalkit.models.prefix_cache import PrefixCache
-        from evalkit.models.scoring import Scorer
+        from evalkit.models.engine.backbone import Backbone
+        from evalkit.models.engine.batching import BatchSizer
+        from evalkit.models.engine.generation import Generator
+        from evalkit.models.engine.prefix_cache import PrefixCache
+        from evalkit.models.engine.scoring import Scorer
 
         backbone = Backbone(self.model)
-        sizer = BatchSizer(self.batch_size, backbone)
         self.prefix_cache = PrefixCache(backbone)
+        sizer = BatchSizer(self.batch_size, backbone, reserved=lambda: self.prefix_cache.nbytes)
         self.scorer = Scorer(backbone, self.prefix_cache, sizer)
         self.generator = Generator(backbone, self.prefix_cache, sizer)
 
@@ -139,6 +185,7 @@ class HuggingFaceCausalLM(BaseModel):
         import torch
 
         encoded = [self._truncate_left(self._encode(self.render(p)), self.max_seq_len) for p in prompts]
+        self.last_truncation = [cut for _, cut in encoded]
         sequences = [ids for ids, _ in encoded]
         masks = [max(0, (mask_lengths[i] if mask_lengths else 0) - cut) for i, (_, cut) in enumerate(encoded)]
         starts = [max(m, 1) for m in masks]
@@ -155,12 +202,14 @@ class HuggingFaceCausalLM(BaseModel):
         """lm-eval's ``loglikelihood``: trailing context spaces move to the continuation, the
         continuation's tokens are those of the whole text after the context's, and at most
         ``max_seq_len`` + 1 tokens are kept (the left is cut)."""
-        sequences, starts = [], []
+        sequences, starts, cuts = [], [], []
         for context, continuation in zip(contexts, continuations):
             ctx_ids, cont_ids = self._encode_pair(self.render(context), continuation)
             whole = (ctx_ids + cont_ids)[-(self.max_seq_len + 1):]
+            cuts.append(len(ctx_ids) + len(cont_ids) - len(whole))
             sequences.append(whole)
             starts.append(max(len(whole) - len(cont_ids), 1))
+        self.last_truncation = cuts
         logprobs = self.scorer.token_logprobs(sequences, starts, share=self.share_prefixes)
         return [float(lp.double().sum()) for lp in logprobs]
 
@@ -177,10 +226,22 @@ class HuggingFaceCausalLM(BaseModel):
         return ctx, whole[len(ctx):]
 
     # -- generation ----------------------------------------------------------------------
+    streams_answers = True
+
     def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = ()) -> list[str]:
+        return self._generate(prompts, max_out_len, stop_words, None)
+
+    def generate_each(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
+                      on_done: Callable[[int, str], None]) -> None:
+        self._generate(prompts, max_out_len, stop_words, on_done)
+
+    def _generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
+                  on_done: Callable[[int, str], None] | None) -> list[str]:
         stops = [s for s in dict.fromkeys([*self.stop_words, *stop_words]) if s]
         keep = max(self.max_seq_len - max_out_len, 1)
-        encoded = [self._encode(self.render(p))[-keep:] for p in prompts]
+        full = [self._encode(self.render(p)) for p in prompts]
+        self.last_truncation = [max(0, len(ids) - keep) for ids in full]
+        encoded = [ids[-keep:] for ids in full]
         eos = self._eos_ids()
         # A stop word completed by the newest token lies within its last few tokens (>= 1 byte each).
         window = 4 * max((len(s) for s in stops), default=0) + 2
@@ -191,8 +252,13 @@ class HuggingFaceCausalLM(BaseModel):
             text = self.tokenizer.decode(ids[-window:], skip_special_tokens=True) if stops else ''
             return any(s in text for s in stops)
 
-        outputs = self.generator.generate(encoded, max_out_len, is_done, share=self.share_prefixes)
-        return [_cut_at_stop_words(self.tokenizer.decode(ids, skip_special_tokens=True), stops) for ids in outputs]
+        def text_of(ids: list[int]) -> str:
+            return _cut_at_stop_words(self.tokenizer.decode(ids, skip_special_tokens=True), stops)
+
+        hand_over = None if on_done is None else (lambda i, ids: on_done(i, text_of(ids)))
+        outputs = self.generator.generate(encoded, max_out_len, is_done, share=self.share_prefixes,
+                                          on_done=hand_over)
+        return [text_of(ids) for ids in outputs]
 
     def _eos_ids(self) -> set[int]:
         eos = getattr(self.model.generation_config, 'eos_token_id', None)

@@ -6,8 +6,12 @@ check its arguments like any other component.
 from __future__ import annotations
 
 import re
+from decimal import Decimal, InvalidOperation
 
 from evalkit.registry import POSTPROCESSORS
+
+# Commas count only as thousands separators ("20,000"), so a list like "1,2,3" is three numbers.
+_NUMBER = re.compile(r'-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?')
 
 
 @POSTPROCESSORS.register_module()
@@ -17,7 +21,9 @@ class FirstOption:
     def __init__(self, options: str = 'ABCD') -> None:
         letters = re.escape(options)
         self.patterns = [
-            re.compile(rf'(?:answer|Answer|ANSWER|答案)\s*(?:is|是|为|:|：)?\s*[\(（]?([{letters}])\b'),
+            # "answer is: B" and "答案是：B选项" commit too: a verb and a colon may both appear, and the
+            # letter may run into Chinese text, but not into a word ("Answer: Apple" commits to nothing).
+            re.compile(rf'(?:answer|Answer|ANSWER|答案)\s*(?:is|是|为)?\s*[:：]?\s*[\(（]?([{letters}])(?![A-Za-z])'),
             re.compile(rf'[\(（]([{letters}])[\)）]'),
             re.compile(rf'(?:^|\s)([{letters}])(?:[\.\)。:：,，\s]|$)'),
             re.compile(rf'([{letters}])'),
@@ -33,7 +39,7 @@ class FirstOption:
 
 @POSTPROCESSORS.register_module()
 class FirstCapital:
-    """The first capital letter in the text."""
+    """The first capital letter A-Z in the text (ASCII only: option letters are ASCII)."""
 
     def __call__(self, text: str) -> str:
         match = re.search(r'[A-Z]', text)
@@ -41,12 +47,18 @@ class FirstCapital:
 
 
 def _canonical_number(text: str) -> str:
+    """The number's shortest plain form ("1,000.50" -> "1000.5"); other text is returned as it is.
+
+    Decimal, not float: large integers keep every digit, so two different answers never compare
+    equal after rounding."""
     text = text.replace(',', '').rstrip('.')
     try:
-        value = float(text)
-    except ValueError:
+        value = Decimal(text)
+    except InvalidOperation:
         return text
-    return str(int(value)) if value == int(value) else str(value)
+    if not value.is_finite():
+        return text
+    return '0' if value == 0 else format(value.normalize(), 'f')
 
 
 @POSTPROCESSORS.register_module()
@@ -62,7 +74,7 @@ class LastNumber:
     def __call__(self, text: str) -> str:
         if self.stop_at and self.stop_at in text:
             text = text[:text.index(self.stop_at)]
-        numbers = re.findall(r'-?\d[\d,]*(?:\.\d+)?', text)
+        numbers = _NUMBER.findall(text)
         return _canonical_number(numbers[-1]) if numbers else ''
 
 

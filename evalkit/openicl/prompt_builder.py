@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from evalkit.api.prompt import Prompt
+from evalkit.config.errors import ConfigError
 from evalkit.openicl.prompt_template import PromptTemplate, join_prompts
 from evalkit.registry import PROMPT_TEMPLATES, RETRIEVERS, build
 
@@ -27,7 +28,10 @@ class PromptBuilder:
             build(infer_cfg['ice_template'], PROMPT_TEMPLATES, f'{where}.ice_template')
             if 'ice_template' in infer_cfg else None)
         self.retriever = build(infer_cfg['retriever'], RETRIEVERS, f'{where}.retriever')
-        self.ice_indices = self.retriever.retrieve(train, test)
+        try:
+            self.ice_indices = self.retriever.retrieve(train, test)
+        except ConfigError as exc:  # the retriever knows what is wrong; say which dataset it is
+            raise ConfigError(f'{where}.retriever: {exc}') from None
         self._ice_cache: dict[tuple[int, ...], Prompt] = {}
 
     @property

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from evalkit.atomic import naming_failures
 from evalkit.outputs import RunDir
 from evalkit.tasks import TASK_MODULES
 from evalkit.tasks.completion import missing_outputs
@@ -110,7 +111,9 @@ class BaseRunner(ABC):
                 spec = tasks[i]
                 log_path = run_dir.task_log(spec.kind, spec.label)
                 log_path.parent.mkdir(parents=True, exist_ok=True)
-                triples.append((spec, spec.dump(run_dir.task_spec(spec.kind, spec.label)), log_path))
+                spec_path = run_dir.task_spec(spec.kind, spec.label)
+                with naming_failures(spec_path):
+                    triples.append((spec, spec.dump(spec_path), log_path))
             codes = self.run_tasks(triples)
             for i, code, (spec, _, log_path) in zip(todo, codes, triples):
                 outcomes[i] = TaskOutcome(spec, code, log_path, tuple(missing_outputs(spec)))

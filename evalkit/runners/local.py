@@ -20,6 +20,7 @@ from evalkit.tasks.spec import TaskSpec
 
 EXIT_INTERRUPTED = 130
 EXIT_UNSCHEDULABLE = 2
+TERMINATE_GRACE_S = 10.0  # how long a terminated task may take to exit before it is killed
 
 
 @RUNNERS.register_module()
@@ -90,11 +91,19 @@ class LocalRunner(BaseRunner):
                     self._procs.discard(proc)
 
     def _stop_all(self) -> None:
-        """Ctrl-C / SIGTERM: end every task process this runner started, start no more."""
+        """Ctrl-C / SIGTERM: end every task process this runner started, start no more, and wait until
+        they are gone, so a run resumed right after this one returns never races a dying task's last write."""
         with self._lock:
             self._stopping = True
-            for proc in self._procs:
-                proc.terminate()
+            procs = list(self._procs)
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=TERMINATE_GRACE_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
     @staticmethod
     def _run_in_process(spec: TaskSpec) -> int:

@@ -4,6 +4,11 @@ Group rows (e.g. C-Eval and its four categories) follow the datasets, with plain
 and example-weighted averages.  Groups come from the datasets themselves (each
 dataset config lists the ``summary_groups`` it belongs to) and from the summarizer's
 own ``summary_groups``; a group is averaged only when every model has every subset.
+
+Provenance (versions, machine, command, times, each model's identity and each
+dataset's files) goes to ``summary/provenance.json`` and a short footer under the text
+and markdown tables.  The CSV holds the numbers only, so two identical runs write
+byte-identical CSVs.
 """
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ from typing import Any
 import pandas as pd
 from tabulate import tabulate
 
+from evalkit.atomic import write_json_atomic, write_text_atomic
 from evalkit.outputs import RunDir
+from evalkit.provenance import provenance_footer, summary_provenance
 from evalkit.registry import SUMMARIZERS
 
 MISSING = '-'
@@ -91,12 +98,20 @@ class DefaultSummarizer:
         return rows
 
     def summarize(self, run_dir: RunDir, model_abbrs: Sequence[str], datasets: Sequence[Mapping[str, Any]]) -> str:
-        """Write summary_<ts>.{csv,txt,md} and return the text table."""
+        """Write summary_<ts>.{csv,txt,md} and provenance.json; return the text table with its footer."""
         frame = self.table(run_dir, model_abbrs, datasets)
-        run_dir.summary('csv').parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(run_dir.summary('csv'), index=False)
-        text = tabulate(frame.values.tolist(), headers=list(frame.columns), tablefmt='simple', floatfmt='.2f')
-        run_dir.summary('txt').write_text(text + '\n', encoding='utf-8')
-        markdown = tabulate(frame.values.tolist(), headers=list(frame.columns), tablefmt='github', floatfmt='.2f')
-        run_dir.summary('md').write_text(markdown + '\n', encoding='utf-8')
+        provenance_path = run_dir.summary('csv').with_name('provenance.json')
+        record = summary_provenance({(m, d['abbr']): _read_result(run_dir.results(m, d['abbr']))
+                                     for m in model_abbrs for d in datasets})
+        write_json_atomic(provenance_path, record)
+        footer = [f'Provenance (full record: {provenance_path.name}):', *provenance_footer(record, model_abbrs)]
+        write_text_atomic(run_dir.summary('csv'), frame.to_csv(index=False))
+        # missing cells as None, shown as MISSING: a column with a gap is still formatted as numbers
+        cells = [[None if value == MISSING else value for value in row] for row in frame.values.tolist()]
+        table = tabulate(cells, headers=list(frame.columns), tablefmt='simple', floatfmt='.2f', missingval=MISSING)
+        text = '\n'.join([table, '', *footer])
+        write_text_atomic(run_dir.summary('txt'), text + '\n')
+        markdown = tabulate(cells, headers=list(frame.columns), tablefmt='github', floatfmt='.2f', missingval=MISSING)
+        markdown_footer = [footer[0], '', *(f'- {line}' for line in footer[1:])]
+        write_text_atomic(run_dir.summary('md'), '\n'.join([markdown, '', *markdown_footer]) + '\n')
         return text

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.outputs import RunDir
-from evalkit.tasks.fingerprint import prediction_fingerprint
+from evalkit.tasks.fingerprint import compute_fingerprint
 from evalkit.tasks.prediction_store import PredictionStore
 from evalkit.tasks.spec import RowRange, TaskSpec, part_name
 
@@ -22,7 +22,8 @@ def prediction_store(spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRa
     abbr = dataset_cfg['abbr']
     path = run_dir.predictions(spec.model_abbr, abbr) if rows is None else \
         run_dir.shard_predictions(spec.model_abbr, abbr, rows)
-    return PredictionStore(path, prediction_fingerprint(spec.model, dataset_cfg))
+    fingerprint = compute_fingerprint(spec.model, dataset_cfg)
+    return PredictionStore(path, fingerprint.digest, fingerprint.components)
 
 
 def part_complete(spec: TaskSpec, dataset_cfg: Mapping[str, Any], rows: RowRange | None) -> bool:

@@ -11,12 +11,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from evalkit.atomic import atomic_writer, write_json_atomic
 from evalkit.config.errors import ConfigError
+from evalkit.config.secrets import resolve_env_references
+from evalkit.openicl.pred_role import role_prediction
 from evalkit.outputs import RunDir
+from evalkit.provenance import result_provenance
 from evalkit.registry import EVALUATORS, INFERENCERS, POSTPROCESSORS, build, resolve_type
 from evalkit.tasks.entry import task_main
 from evalkit.tasks.fingerprint import dataset_version, prediction_fingerprint
-from evalkit.tasks.prediction_store import PredictionStore, read_records, write_json_atomic
+from evalkit.tasks.prediction_check import checked_records
+from evalkit.tasks.prediction_store import PredictionStore
 from evalkit.tasks.spec import TaskSpec
 
 
@@ -31,25 +36,29 @@ def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str
     run_dir = RunDir(Path(spec.work_dir))
     abbr = dataset_cfg['abbr']
     pred_path = run_dir.predictions(spec.model_abbr, abbr)
-    if not PredictionStore(pred_path, prediction_fingerprint(spec.model, dataset_cfg)).is_complete():
+    fingerprint = prediction_fingerprint(spec.model, dataset_cfg)
+    if not PredictionStore(pred_path, fingerprint).is_complete():
         raise ConfigError(
             f"No complete predictions for model '{spec.model_abbr}' on '{abbr}' at {pred_path} "
             f"(or they were made with a different config). Run inference first (--mode infer or all).")
-    records = read_records(pred_path)
+    records = checked_records(spec, dataset_cfg)
     eval_cfg = dataset_cfg['eval_cfg']
     where = f"dataset '{abbr}'.eval_cfg"
-    predictions = _postprocess([r['prediction'] for r in records], eval_cfg.get('pred_postprocessor'),
+    predictions = [role_prediction(r['prediction'], spec.model.get('meta_template'), eval_cfg.get('pred_role'))
+                   for r in records]
+    predictions = _postprocess(predictions, eval_cfg.get('pred_postprocessor'),
                                f'{where}.pred_postprocessor')
     references = _postprocess([r['gold'] for r in records], eval_cfg.get('dataset_postprocessor'),
                               f'{where}.dataset_postprocessor')
-    scores = build(eval_cfg['evaluator'], EVALUATORS, f'{where}.evaluator').score(predictions, references)
+    evaluator = resolve_env_references(eval_cfg['evaluator'], f'{where}.evaluator')  # keys: in memory only
+    scores = build(evaluator, EVALUATORS, f'{where}.evaluator').score(predictions, references)
     details = scores.pop('details', [])
     inferencer = resolve_type(dataset_cfg['infer_cfg']['inferencer']['type'], INFERENCERS, where)
     result = {**scores, 'num_examples': len(records), 'version': dataset_version(dataset_cfg),
-              'mode': inferencer.mode, 'model': spec.model_abbr, 'dataset': abbr}
-    details_path = run_dir.details(spec.model_abbr, abbr)
-    details_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(details_path, 'w', encoding='utf-8') as fh:
+              'mode': inferencer.mode, 'model': spec.model_abbr, 'dataset': abbr,
+              'truncated_prompts': sum(1 for r in records if r.get('truncated_tokens')),
+              'provenance': result_provenance(spec.model, dataset_cfg, fingerprint)}
+    with atomic_writer(run_dir.details(spec.model_abbr, abbr)) as fh:
         for record, detail in zip(records, details):
             fh.write(json.dumps({'index': record['index'], **detail}, ensure_ascii=False) + '\n')
     write_json_atomic(run_dir.results(spec.model_abbr, abbr), result)

@@ -18,7 +18,7 @@ from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.registry import INFERENCERS, MODELS, build
 from evalkit.tasks.completion import part_complete, prediction_store
 from evalkit.tasks.entry import task_main
-from evalkit.tasks.fingerprint import prediction_fingerprint
+from evalkit.tasks.fingerprint import model_settings_hash
 from evalkit.tasks.spec import RowRange, TaskSpec, part_name
 
 _loaded: dict[str, BaseModel] = {}
@@ -26,7 +26,7 @@ _loaded: dict[str, BaseModel] = {}
 
 def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
     """Build the model once per process (debug runs execute many tasks in one process)."""
-    key = prediction_fingerprint(model_cfg, {})
+    key = model_settings_hash(model_cfg)
     if key not in _loaded:
         _loaded.clear()  # keep at most one model in memory
         where = f"model '{model_cfg['abbr']}'"
@@ -53,15 +53,14 @@ def infer_part(model: BaseModel, spec: TaskSpec, dataset_cfg: Mapping[str, Any],
     name = part_name(dataset_cfg['abbr'], rows)
     builder, inferencer = prepare(dataset_cfg)
     total = len(builder.test)
-    store = prediction_store(spec, dataset_cfg, rows)
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    done = store.open_for_writing()
-    span = range(total) if rows is None else range(rows[0], min(rows[1], total))
-    pending = [i for i in span if i not in done]
-    if done:
-        print(f'{name}: resuming, {len(span) - len(pending)} of {len(span)} rows already predicted', flush=True)
-    inferencer.run(model, builder, pending, store.append, desc=name)
-    store.mark_complete(len(span), total=total)
+    with prediction_store(spec, dataset_cfg, rows) as store:  # holds the store's write lock until the end
+        done = store.open_for_writing()
+        span = range(total) if rows is None else range(rows[0], min(rows[1], total))
+        pending = [i for i in span if i not in done]
+        if done:
+            print(f'{name}: resuming, {len(span) - len(pending)} of {len(span)} rows already predicted', flush=True)
+        inferencer.run(model, builder, pending, store.append, desc=name)
+        store.mark_complete(len(span), total=total)
 
 
 def run(spec: TaskSpec) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.outputs import RunDir
-from evalkit.tasks.fingerprint import prediction_fingerprint
+from evalkit.tasks.fingerprint import compute_fingerprint
 from evalkit.tasks.prediction_store import PredictionStore, read_records
 
 
@@ -46,7 +46,9 @@ def merge_run_shards(run_dir: RunDir, models: Sequence[Mapping[str, Any]],
             shard_dir = run_dir.shard_dir(model['abbr'], ds['abbr'])
             if not shard_dir.is_dir():
                 continue
-            target = PredictionStore(run_dir.predictions(model['abbr'], ds['abbr']), prediction_fingerprint(model, ds))
+            fingerprint = compute_fingerprint(model, ds)
+            target = PredictionStore(run_dir.predictions(model['abbr'], ds['abbr']), fingerprint.digest,
+                                     fingerprint.components)
             if not target.is_complete() and merge_shards(target, shard_dir):
                 merged.append(f"{model['abbr']}/{ds['abbr']}")
     return merged

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.config.plain import to_plain
+from evalkit.config.secrets import redact
 
 TASK_KINDS = ('infer', 'eval')
 RowRange = tuple[int, int]
@@ -68,8 +69,10 @@ class TaskSpec:
         return f'{self.kind}:{self.label}'
 
     def dump(self, path: Path) -> Path:
+        """Write the spec; ``ENV:`` references stay references (the task resolves them in memory)
+        and anything that still looks like a literal secret is redacted, as in dumped configs."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(to_plain(asdict(self)), indent=1, ensure_ascii=False), encoding='utf-8')
+        path.write_text(json.dumps(redact(to_plain(asdict(self))), indent=1, ensure_ascii=False), encoding='utf-8')
         return path
 
     @classmethod

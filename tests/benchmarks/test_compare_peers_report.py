@@ -1,9 +1,12 @@
-"""The peer benchmark's bookkeeping: rerunning one job keeps the other's results, and a ratio
-never pairs two invocations (that would compare two machine states)."""
+"""The peer benchmark's bookkeeping: rerunning one job keeps the other's results, a ratio never
+pairs two invocations (that would compare two machine states) nor uses a failed or short run, CPU
+time covers the whole process tree, and the scoring ceiling is priced without the output head."""
 from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +15,22 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope='module')
-def compare_peers() -> Any:
-    spec = importlib.util.spec_from_file_location('compare_peers', ROOT / 'benchmarks' / 'compare_peers.py')
+def benchmark_script(name: str) -> Any:
+    """A script under benchmarks/ imported as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / 'benchmarks' / f'{name}.py')
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope='module')
+def compare_peers() -> Any:
+    return benchmark_script('compare_peers')
+
+
+@pytest.fixture(scope='module')
+def roofline_module() -> Any:
+    return benchmark_script('roofline')
 
 
 def result(started: str, seconds: float, preds: dict[str, str]) -> dict[str, Any]:
@@ -67,3 +80,52 @@ def test_ratios_and_agreement_pair_one_invocation_only(compare_peers) -> None:
     assert gsm8k['time_ratio'] == 3
     assert gsm8k['prediction_agreement'] == {'questions': 2, 'agree': 1, 'fraction': 0.5}
     assert gsm8k['verdict_agreement']['agree'] == 2  # "B" and "C" are both wrong
+
+
+def test_a_failed_short_or_skipping_run_gives_no_ratio(compare_peers) -> None:
+    """A failure is never speed: exit code, a missing subject or a short count each block every ratio."""
+    sys.path.insert(0, str(ROOT / 'benchmarks' / 'peers'))
+    from validity import failures
+
+    expected = {'task': 2}
+    good = result('run', 10, {'0': 'A', '1': 'B'})
+    assert failures(good, expected) == []
+    short = result('run', 5, {'0': 'A'})
+    crashed = {**result('run', 3, {'0': 'A', '1': 'A'}), 'returncode': 1}
+    skipped = {**good, 'predictions': {'other': good['predictions']['task']}}
+    assert failures(short, expected) == ['task: 1 of 2 questions answered']
+    assert failures(crashed, expected) == ['exit code 1']
+    assert failures(skipped, expected) == ['task: 0 of 2 questions answered', "unexpected tasks ['other']"]
+    for bad in (short, crashed, skipped):
+        results = {'evalkit/gsm8k': {**good, 'failures': []},
+                   'opencompass/gsm8k': {**bad, 'failures': failures(bad, expected)}}
+        assert compare_peers.compare(results)['gsm8k'] == {}
+        results = {'evalkit/gsm8k': {**bad, 'failures': failures(bad, expected)},
+                   'opencompass/gsm8k': {**good, 'failures': []}}
+        assert 'gsm8k' not in compare_peers.compare(results)
+
+
+def test_cpu_seconds_cover_the_whole_process_tree_including_orphans() -> None:
+    """A grandchild that outlives its parent (as an engine or server process may) is still counted."""
+    sys.path.insert(0, str(ROOT / 'benchmarks' / 'peers'))
+    from measure import run_measured
+
+    burn = [sys.executable, '-c', 'import time\nt = time.process_time()\nwhile time.process_time() - t < 0.5: pass']
+    orphan = subprocess.list2cmdline(burn)
+    measured = run_measured(['bash', '-c', f'(setsid {orphan} &); sleep 1; exit 0'])  # outlives bash
+    assert measured.returncode == 0
+    assert 0.45 <= measured.cpu_seconds < 2.0
+
+
+def test_the_scoring_ceiling_prices_the_decoder_without_the_head(roofline_module) -> None:
+    """The decoder rate is timed without the output head (a full forward is no ceiling for an engine
+    that skips the head), and the head is priced per scored position only."""
+    model = roofline_module.load_plain_model('embedded:smollm2-135m-instruct')
+    calls: list[int] = []
+    model.get_output_embeddings().register_forward_hook(lambda module, args, out: calls.append(args[0].shape[0]))
+    roofline_module.time_decoder(model, 2, 16, repeats=1)
+    assert calls == []
+    roofline_module.time_forward(model, 2, 16, repeats=1)
+    assert calls == [2, 2]  # warm-up and timed call, each with the head over every position
+    rates = {'decoder_tokens_per_s': 400.0, 'head_positions_per_s': 1600.0}
+    assert roofline_module.scoring_ceiling_seconds(800, 400, rates) == 2.25

@@ -1,5 +1,10 @@
 """The whole pipeline through the real CLI: the demo, the OpenCompass-style one-liner, --limit,
-modes, list_configs, and a real MMLU slice, all on the embedded SmolLM2 model in subprocesses."""
+modes, list_configs, and a real MMLU slice, all on the embedded SmolLM2 model in subprocesses.
+
+The numbers a run reports are checked against computations that do not go through evalkit:
+gold answers read from the data files with csv/json, greedy generations and OpenCompass-style
+perplexities recomputed with plain transformers on the prompts the run recorded, per-row verdicts
+in the details files, accuracies and group averages recomputed from those."""
 from __future__ import annotations
 
 import csv
@@ -7,13 +12,59 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from statistics import mean
+from typing import Any
 
 import pytest
 
 from evalkit.config.loading import load_config
+from evalkit.openicl import FirstOption, LastNumber
 from tests.conftest import PROJECT_ROOT, SHARED_DATASETS, only_run_dir, requires_shared_mmlu, run_cli
 
 CEVAL_SUBJECTS = sorted(p.name[:-len('_val.csv')] for p in (PROJECT_ROOT / 'data' / 'ceval' / 'val').glob('*.csv'))
+DEMO_MODEL = 'smollm2-135m-instruct'
+
+
+class ReferenceModel:
+    """SmolLM2 (float32) through plain transformers, one prompt at a time: what evalkit's engines
+    (shared prefixes, packed batches, continuous batching) must reproduce."""
+
+    def __init__(self) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from evalkit.models.embedded import resolve_model_path
+
+        path = resolve_model_path('embedded:smollm2-135m-instruct')
+        torch.set_num_threads(1)  # as in tests/models: on a shared machine two threads stall each other
+        self.torch = torch
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+
+    def greedy(self, chat_text: str, max_new_tokens: int, stop: str | None = None) -> str:
+        """transformers' greedy ``generate`` on an already rendered chat prompt, cut at ``stop``."""
+        ids = self.tokenizer(chat_text, add_special_tokens=False, return_tensors='pt').input_ids
+        extra = {'stop_strings': [stop], 'tokenizer': self.tokenizer} if stop else {}
+        with self.torch.no_grad():
+            out = self.model.generate(ids, attention_mask=self.torch.ones_like(ids), max_new_tokens=max_new_tokens,
+                                      do_sample=False, pad_token_id=self.tokenizer.eos_token_id, **extra)
+        text = self.tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=True)
+        return text.split(stop)[0] if stop else text
+
+    def opencompass_ppl(self, text: str) -> float:
+        """OpenCompass's ``get_ppl`` for one base-model prompt: summed NLL of every token after the
+        first, divided by the prompt's token count (pad tokens left out of both)."""
+        ids = self.tokenizer(text, return_tensors='pt').input_ids[0]
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        with self.torch.no_grad():
+            logits = self.model(ids[None]).logits[0, :-1]
+        nll = self.torch.nn.functional.cross_entropy(logits, ids[1:], reduction='none')
+        return float(nll[ids[1:] != pad].double().sum() / (ids != pad).sum())
+
+
+@pytest.fixture(scope='module')
+def reference_model() -> ReferenceModel:
+    return ReferenceModel()
 
 
 def _results(run_dir: Path, model: str) -> dict[str, dict]:
@@ -27,8 +78,30 @@ def _summary_rows(run_dir: Path) -> list[dict[str, str]]:
 
 
 def _predictions(run_dir: Path, model: str, dataset: str) -> list[dict]:
+    """The records of a predictions file by row index (the file is in the order rows were answered)."""
     path = run_dir / 'predictions' / model / f'{dataset}.jsonl'
+    return sorted((json.loads(line) for line in path.read_text(encoding='utf-8').splitlines()),
+                  key=lambda r: r['index'])
+
+
+def _details(run_dir: Path, model: str, dataset: str) -> list[dict]:
+    path = run_dir / 'results' / model / f'{dataset}.details.jsonl'
     return [json.loads(line) for line in path.read_text(encoding='utf-8').splitlines()]
+
+
+def _ceval_gold(subject: str) -> list[str]:
+    with open(PROJECT_ROOT / 'data' / 'ceval' / 'val' / f'{subject}_val.csv', encoding='utf-8', newline='') as fh:
+        return [row['answer'] for row in csv.DictReader(fh)]
+
+
+def _assert_scored_from_predictions(run_dir: Path, model: str, dataset: str, result: dict[str, Any],
+                                    verdicts: list[bool]) -> None:
+    """The details file has one row per prediction, in order, with the verdict computed here, and the
+    reported accuracy is exactly the share of correct rows."""
+    details = _details(run_dir, model, dataset)
+    assert [(d['index'], d['correct']) for d in details] == list(enumerate(verdicts)), dataset
+    assert result['num_examples'] == len(verdicts), dataset
+    assert result['accuracy'] == pytest.approx(100 * sum(verdicts) / len(verdicts)), dataset
 
 
 def test_help_documents_every_flag() -> None:
@@ -66,7 +139,7 @@ def test_dry_run_lists_tasks_and_writes_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_demo_runs_end_to_end_and_prints_the_summary(tmp_path: Path) -> None:
+def test_demo_runs_end_to_end_and_prints_the_summary(tmp_path: Path, reference_model: ReferenceModel) -> None:
     work = tmp_path / 'out'
     result = run_cli('configs/eval_demo.py', '-w', str(work))
     assert result.returncode == 0, result.stderr[-3000:]
@@ -77,22 +150,56 @@ def test_demo_runs_end_to_end_and_prints_the_summary(tmp_path: Path) -> None:
     dumped = load_config(run_dir / 'configs' / f'{run_dir.name}.py')
     assert set(dumped) == {'models', 'datasets', 'infer'}
     assert len(dumped['datasets']) == 53
-    results = _results(run_dir, 'smollm2-135m-instruct')
-    assert set(results) == {f'ceval-{s}' for s in CEVAL_SUBJECTS} | {'gsm8k-demo'}
-    assert len(CEVAL_SUBJECTS) == 52
-    assert results['gsm8k-demo']['num_examples'] == 20
-    for subject in CEVAL_SUBJECTS:
-        res = results[f'ceval-{subject}']
-        preds = _predictions(run_dir, 'smollm2-135m-instruct', f'ceval-{subject}')
-        assert res['num_examples'] == len(preds) == 3
-        assert 0 <= res['accuracy'] <= 100
-    rows = {r['dataset']: r for r in _summary_rows(run_dir) if r['metric'] == 'naive_average'}
-    assert {'ceval', 'ceval-stem', 'ceval-social-science', 'ceval-humanities', 'ceval-other'} <= set(rows)
+    _check_demo_scores(run_dir, dumped['datasets'], reference_model)
     # The printed table is the written one.
     table = (run_dir / 'summary' / f'summary_{run_dir.name}.txt').read_text(encoding='utf-8')
     assert table.strip() in result.stdout
     assert 'gsm8k-demo' in table and 'weighted_average' in table
     assert (run_dir / 'summary' / f'summary_{run_dir.name}.md').read_text(encoding='utf-8').startswith('| dataset')
+
+
+def _check_demo_scores(run_dir: Path, datasets: list[dict], reference_model: ReferenceModel) -> None:
+    """Every number of the demo's results and summary, recomputed from the data files, the recorded
+    predictions and (for a sample of them) transformers' own greedy decoding."""
+    results = _results(run_dir, DEMO_MODEL)
+    assert set(results) == {f'ceval-{s}' for s in CEVAL_SUBJECTS} | {'gsm8k-demo'}
+    assert len(CEVAL_SUBJECTS) == 52
+    accuracy = {}
+    for subject in CEVAL_SUBJECTS:
+        abbr = f'ceval-{subject}'
+        preds = _predictions(run_dir, DEMO_MODEL, abbr)
+        assert [r['index'] for r in preds] == [0, 1, 2]  # each row once
+        assert [r['gold'] for r in preds] == _ceval_gold(subject)
+        verdicts = [FirstOption()(r['prediction']) == r['gold'] for r in preds]
+        _assert_scored_from_predictions(run_dir, DEMO_MODEL, abbr, results[abbr], verdicts)
+        accuracy[abbr] = 100 * sum(verdicts) / 3
+    # The model's answers themselves: transformers' greedy decoding of recorded prompts (one C-Eval row
+    # and one GSM8K row; tests/models compares the engines with transformers at length).
+    record = _predictions(run_dir, DEMO_MODEL, 'ceval-computer_network')[1]
+    assert record['prompt'].count('答案：') == 6  # 5 shots + the question, in the chat template
+    assert record['prediction'] == reference_model.greedy(record['prompt'], max_new_tokens=16)
+    gsm8k = _predictions(run_dir, DEMO_MODEL, 'gsm8k-demo')
+    with open(PROJECT_ROOT / 'data' / 'demo' / 'gsm8k-sample' / 'test.jsonl', encoding='utf-8') as fh:
+        gsm8k_gold = [json.loads(line)['answer'].split('####')[-1].strip().replace(',', '') for line in fh]
+    assert len(gsm8k) == len(gsm8k_gold) == 20
+    verdicts = [LastNumber(stop_at='Question:')(r['prediction']) == gold for r, gold in zip(gsm8k, gsm8k_gold)]
+    _assert_scored_from_predictions(run_dir, DEMO_MODEL, 'gsm8k-demo', results['gsm8k-demo'], verdicts)
+    accuracy['gsm8k-demo'] = 100 * sum(verdicts) / 20
+    shortest = min(gsm8k, key=lambda r: len(r['prediction']))  # cheapest to regenerate; it stopped early
+    assert shortest['prediction'] == reference_model.greedy(shortest['prompt'], max_new_tokens=256, stop='Question:')
+    # Group rows: every subset has 3 rows, so plain and weighted averages are both the mean of accuracies.
+    summary = {(r['dataset'], r['metric']): r[DEMO_MODEL] for r in _summary_rows(run_dir)}
+    members: dict[str, list[str]] = {}
+    for ds in datasets:
+        for group in ds.get('summary_groups') or []:
+            members.setdefault(group, []).append(ds['abbr'])
+    assert sorted(members) == ['ceval', 'ceval-humanities', 'ceval-other', 'ceval-social-science', 'ceval-stem']
+    assert len(members['ceval']) == 52
+    for group, subsets in members.items():
+        for kind in ('naive_average', 'weighted_average'):
+            assert float(summary[(group, kind)]) == pytest.approx(mean(accuracy[s] for s in subsets), abs=0.005)
+    for abbr, value in accuracy.items():  # every dataset's own row, gsm8k-demo included
+        assert float(summary[(abbr, 'accuracy')]) == pytest.approx(value, abs=0.005)
 
 
 @pytest.mark.slow
@@ -120,7 +227,11 @@ def test_one_liner_with_opencompass_syntax_on_the_ceval_sample(tmp_path: Path) -
     assert model_cfg['mode'] == 'chat' and model_cfg['run_cfg'] == {'num_gpus': 1}
     results = _results(run_dir, model)
     assert set(results) == {f'ceval-{s}' for s in CEVAL_SUBJECTS}
-    assert {r['num_examples'] for r in results.values()} == {2}  # --limit 2
+    for subject in CEVAL_SUBJECTS:  # --limit 2: the first two rows of each subject
+        preds = _predictions(run_dir, model, f'ceval-{subject}')
+        assert [r['gold'] for r in preds] == _ceval_gold(subject)[:2]
+        verdicts = [FirstOption()(r['prediction']) == r['gold'] for r in preds]
+        _assert_scored_from_predictions(run_dir, model, f'ceval-{subject}', results[f'ceval-{subject}'], verdicts)
     # --debug runs tasks in this process: no task subprocess logs.
     assert not list((run_dir / 'logs').rglob('*.log'))
     assert 'ceval' in result.stdout and 'naive_average' in result.stdout
@@ -128,7 +239,7 @@ def test_one_liner_with_opencompass_syntax_on_the_ceval_sample(tmp_path: Path) -
 
 @pytest.mark.slow
 @requires_shared_mmlu
-def test_real_mmlu_slice_ppl_and_gen_then_modes(tmp_path: Path) -> None:
+def test_real_mmlu_slice_ppl_and_gen_then_modes(tmp_path: Path, reference_model: ReferenceModel) -> None:
     """Two real MMLU subjects x 10 questions, 5-shot, PPL and generation; then infer / eval / viz
     as separate steps on the same run folder."""
     work = tmp_path / 'out'
@@ -152,9 +263,19 @@ def test_real_mmlu_slice_ppl_and_gen_then_modes(tmp_path: Path) -> None:
         for record in ppl:  # the lowest perplexity wins
             assert record['prediction'] == min(record['scores'], key=record['scores'].get)
         assert 'Answer:' in ppl[0]['prompt'] and ppl[0]['prompt'].count('Answer:') == 6  # 5 shots + the question
-        accuracy = 100 * sum(r['prediction'] == r['gold'] for r in ppl) / 10
-        assert results[f'mmlu-{subject}-ppl']['accuracy'] == pytest.approx(accuracy)
+        # The scores themselves, recomputed one prompt at a time (each label's prompt differs only in
+        # its last letter; the record keeps the winner's).
+        first = ppl[0]
+        assert first['prompt'].endswith(f"Answer: {first['prediction']}")
+        for label, score in first['scores'].items():
+            assert score == pytest.approx(reference_model.opencompass_ppl(first['prompt'][:-1] + label), abs=1e-4)
+        _assert_scored_from_predictions(run_dir, model, f'mmlu-{subject}-ppl', results[f'mmlu-{subject}-ppl'],
+                                        [r['prediction'] == r['gold'] for r in ppl])
         assert results[f'mmlu-{subject}-ppl']['mode'] == 'ppl'
+        gen = _predictions(run_dir, model, f'mmlu-{subject}-gen')
+        assert [r['gold'] for r in gen] == gold
+        _assert_scored_from_predictions(run_dir, model, f'mmlu-{subject}-gen', results[f'mmlu-{subject}-gen'],
+                                        [FirstOption()(r['prediction']) == r['gold'] for r in gen])
         assert results[f'mmlu-{subject}-gen']['mode'] == 'gen'
         assert results[f'mmlu-{subject}-gen']['num_examples'] == 10
     viz = run_cli(config, '-w', str(work), '-r', 'latest', '-m', 'viz')

@@ -12,6 +12,21 @@ from evalkit.api.prompt import Prompt
 from evalkit.openicl.prompt_builder import PromptBuilder
 
 
+def truncated_tokens(model: BaseModel, rows: int, prompts_per_row: int = 1) -> list[int]:
+    """Tokens the model cut from each row's prompts in its latest call (the most of a row's
+    prompts), read right after the call; zeros for a model that does not report it."""
+    cuts = list(model.last_truncation)
+    if len(cuts) != rows * prompts_per_row:
+        return [0] * rows
+    return [max(cuts[r * prompts_per_row:(r + 1) * prompts_per_row]) for r in range(rows)]
+
+
+def with_truncation(record: dict[str, Any], cut: int) -> dict[str, Any]:
+    """A prediction record, marked when its prompt lost ``cut`` tokens to left truncation
+    (evaluation counts these as the dataset's ``truncated_prompts``)."""
+    return {**record, 'truncated_tokens': cut} if cut else record
+
+
 class BaseInferencer(ABC):
     """Runs a model over the pending rows of a dataset.
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from evalkit.api.model import BaseModel
 from evalkit.api.prompt import Prompt
-from evalkit.openicl.inferencers.base import BaseInferencer
+from evalkit.openicl.inferencers.base import BaseInferencer, truncated_tokens, with_truncation
 from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.registry import INFERENCERS
 
@@ -28,11 +28,13 @@ class PPLInferencer(BaseInferencer):
         labels = self.labels or builder.labels
         prompts = [builder.label_prompt(i, label) for i in indices for label in labels]
         scores = model.perplexity(prompts)
+        cuts = truncated_tokens(model, len(indices), len(labels))
         records = []
         for n, i in enumerate(indices):
             row_scores = scores[n * len(labels):(n + 1) * len(labels)]
             best = min(range(len(labels)), key=lambda k: row_scores[k])
-            records.append({'index': i, 'prompt': model.render(prompts[n * len(labels) + best]),
-                            'prediction': labels[best], 'gold': builder.test[i].get(builder.output_column),
-                            'scores': {str(label): s for label, s in zip(labels, row_scores)}})
+            records.append(with_truncation({
+                'index': i, 'prompt': model.render(prompts[n * len(labels) + best]),
+                'prediction': labels[best], 'gold': builder.test[i].get(builder.output_column),
+                'scores': {str(label): s for label, s in zip(labels, row_scores)}}, cuts[n]))
         return records

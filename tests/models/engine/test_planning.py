@@ -1,7 +1,7 @@
 """Request planning (no model): de-duplication, groups of labels, runs sharing a prefix."""
 from __future__ import annotations
 
-from evalkit.models.planning import Group, common_prefix_len, plan_requests
+from evalkit.models.engine.planning import Group, common_prefix_len, plan_requests
 
 SHOTS = tuple(range(100, 140))  # a 40-token "in-context block" shared by every question
 

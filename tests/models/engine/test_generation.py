@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from evalkit.models import HuggingFaceCausalLM
-from evalkit.models.batching import BatchSizer
+from evalkit.models.engine.batching import BatchSizer
 
 SHOTS = [{'role': 'HUMAN', 'prompt': 'Question: What is 2 plus 2?'},
          {'role': 'BOT', 'prompt': '2 plus 2 is 4. The answer is 4.'},
@@ -73,3 +73,44 @@ def test_max_out_len_is_honoured(chat_lm) -> None:
     outs = chat_lm.generator.generate(prompts, 5, is_done=lambda ids: False)
     assert [len(o) for o in outs] == [5, 5, 5]
     assert chat_lm.generator.generate(prompts, 0, is_done=lambda ids: False) == [[], [], []]
+
+
+def test_each_answer_is_handed_over_as_soon_as_it_is_final(chat_lm, monkeypatch) -> None:
+    """Streaming: every request reaches ``on_done`` once (a duplicate too) with the ids generate returns,
+    and an answer that ends early is handed over while the others still decode."""
+    _with_batch_size(chat_lm, 8)
+    backbone = chat_lm.generator.backbone
+    forwards = []
+    forward = backbone.forward
+    monkeypatch.setattr(backbone, 'forward', lambda *a, **k: forwards.append(1) or forward(*a, **k))
+    prompts = [chat_lm._encode(chat_lm.render(p)) for p in _prompts()]
+    prompts.append(prompts[0])
+    dot = chat_lm.tokenizer.convert_tokens_to_ids('.')
+    seen: dict[int, tuple[list[int], int]] = {}
+    outs = chat_lm.generator.generate(prompts, 40, lambda ids: ids[-1] == dot,
+                                      on_done=lambda i, ids: seen.setdefault(i, (ids, len(forwards))))
+    assert {i: ids for i, (ids, _) in seen.items()} == dict(enumerate(outs))
+    assert min(at for _, at in seen.values()) < len(forwards)  # not all at the end
+
+
+def test_auto_slots_decode_many_rows_and_back_off_on_out_of_memory(chat_lm, hf_reference, monkeypatch) -> None:
+    """'auto' sizes the decode batch by KV memory (far above 8 rows here); when a batch still runs out
+    of memory, the unfinished prompts restart with half the slots and answer exactly as before."""
+    _with_batch_size(chat_lm, 'auto')
+    sizer = chat_lm.generator.sizer
+    assert sizer.decode_slots(600, 1500, 100) >= 32
+    backbone = chat_lm.generator.backbone
+    forward = backbone.forward
+    widest: list[int] = []
+
+    def forward_with_device_limit(ids, *args, **kwargs):  # this machine has no device that runs out
+        if ids.shape[0] > 4:
+            raise torch.OutOfMemoryError('simulated: more than 4 rows')
+        widest.append(ids.shape[0])
+        return forward(ids, *args, **kwargs)
+
+    monkeypatch.setattr(backbone, 'forward', forward_with_device_limit)
+    chat_lm.prefix_cache.clear()
+    outs = chat_lm.generate(_prompts(), max_out_len=MAX_OUT, stop_words=['Question:'])
+    assert outs == hf_reference
+    assert max(widest) == 4  # 8 slots failed, 4 fit

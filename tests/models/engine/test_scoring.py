@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from evalkit.models import HuggingFaceCausalLM
-from evalkit.models.batching import BatchSizer
+from evalkit.models.engine.batching import BatchSizer
 
 TOL = 1e-4
 SHOTS = ('Multiple choice questions about geography.\n\n'

@@ -123,6 +123,8 @@ class Backbone:
         self.hidden_size = config.hidden_size
         self.intermediate_size = getattr(config, 'intermediate_size', 4 * config.hidden_size)
         self.vocab_size = self.head.out_features
+        # Positions sent through the output head: with the decoder's token count, what a ceiling is priced by.
+        self.head_rows = 0
         self._check_head()
         model.set_attn_implementation(_ATTENTION)
         self._check_prefix_attention()
@@ -178,6 +180,7 @@ class Backbone:
         tokens (the last context token before each label) goes through the head once.
         """
         out = torch.empty(len(slots), dtype=torch.float32)
+        self.head_rows += hidden.shape[0]
         step = max(1, _HEAD_BYTES // (4 * self.vocab_size))
         for lo in range(0, hidden.shape[0], step):
             chosen = ((slots >= lo) & (slots < lo + step)).nonzero()[:, 0]
@@ -188,13 +191,18 @@ class Backbone:
 
     def next_tokens(self, hidden: torch.Tensor) -> torch.Tensor:
         """Greedy choice from final hidden states [batch, hidden]."""
+        self.head_rows += hidden.shape[0]
         return self.head(hidden).argmax(-1)
+
+    def kv_bytes(self, tokens: int) -> int:
+        """Keys and values of ``tokens`` positions of one row, over all layers."""
+        return tokens * self.n_layers * 2 * self.n_kv_heads * self.head_dim * (torch.finfo(self.dtype).bits // 8)
 
     def forward_bytes(self, rows: int, width: int, past: int) -> int:
         """Rough peak memory of one forward over ``rows`` x ``width`` own tokens after a ``past``-token prefix."""
         elem = torch.finfo(self.dtype).bits // 8
         keys = past + width
-        cache = rows * width * self.n_layers * 2 * self.n_kv_heads * self.head_dim * elem
+        cache = rows * self.kv_bytes(width)
         # per layer, transient: prefix and own keys/values joined, the mask, scores (if the kernel
         # materialises them), the MLP
         attention = rows * keys * (2 * self.n_kv_heads * self.head_dim * elem + width * (1 + 4 * self.n_heads))

@@ -12,8 +12,8 @@ from collections import OrderedDict
 
 import torch
 
-from evalkit.models.backbone import Backbone
-from evalkit.models.planning import Tokens, common_prefix_len
+from evalkit.models.engine.backbone import Backbone
+from evalkit.models.engine.planning import Tokens, common_prefix_len
 
 
 class Prefix:
@@ -96,12 +96,17 @@ class PrefixCache:
         if best is not None and shared == len(best.ids):
             del self._entries[best.ids]  # the extension holds all of it
         self._entries[ids] = entry
-        while len(self._entries) > 1 and sum(e.nbytes for e in self._entries.values()) > self.max_bytes:
+        while len(self._entries) > 1 and self.nbytes > self.max_bytes:
             self._entries.popitem(last=False)
         return PrefixView(entry, len(ids))
 
     def clear(self) -> None:
         self._entries.clear()
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the cached prefixes hold (counted in the batch sizer's budget)."""
+        return sum(e.nbytes for e in self._entries.values())
 
     def _extend(self, parent: PrefixView | None, ids: Tokens) -> Prefix:
         start = len(parent) if parent is not None else 0

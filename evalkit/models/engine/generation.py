@@ -6,10 +6,13 @@ and values instead of each recomputing them.  Decoding runs a fixed number of
 *slots*: a prompt enters a free slot by prefilling its remaining tokens (a few
 prompts at a time, left-padded, each token at its true position), then decodes one
 token per step alongside the others.  A sequence ends at the end-of-sequence token,
-a stop word or ``max_new`` tokens; its slot is then refilled from the queue, so the
-batch stays full instead of waiting for its longest member.  Once the queue is
-empty, finished slots are dropped.  Every row attends only to its own keys, so a
-sequence decodes as it would alone.
+a stop word or ``max_new`` tokens; it is handed to ``on_done`` at once (so a caller can
+save it while the rest decode) and its slot is refilled from the queue, so the batch
+stays full instead of waiting for its longest member.  Once the queue is empty,
+finished slots are compacted away when a quarter of the batch is idle (a copy of every
+row's keys, so not at every finish).  Every row attends only to its own keys, so a
+sequence decodes as it would alone - which is also why a batch that runs out of memory
+can restart its unfinished prompts with half the slots and give the same answers.
 """
 from __future__ import annotations
 
@@ -18,13 +21,15 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from evalkit.models.backbone import Backbone
-from evalkit.models.batching import BatchSizer
-from evalkit.models.planning import plan_requests
-from evalkit.models.prefix_cache import PrefixCache, PrefixView
+from evalkit.models.engine.backbone import Backbone
+from evalkit.models.engine.batching import BatchSizer
+from evalkit.models.engine.planning import plan_requests
+from evalkit.models.engine.prefix_cache import PrefixCache, PrefixView
 
 # Called with a sequence's generated ids so far; True ends it.
 DoneCheck = Callable[[list[int]], bool]
+# Called once per request, as soon as its generated ids are final: (request index, ids).
+OnDone = Callable[[int, list[int]], None]
 
 
 class Generator:
@@ -34,39 +39,65 @@ class Generator:
         self.backbone, self.cache, self.sizer, self.min_prefix = backbone, cache, sizer, min_prefix
 
     def generate(self, prompts: Sequence[Sequence[int]], max_new: int, is_done: DoneCheck,
-                 share: bool = True) -> list[list[int]]:
+                 share: bool = True, on_done: OnDone | None = None) -> list[list[int]]:
         """Generated ids per prompt: at most ``max_new``, up to and including the token that ended it."""
         if max_new <= 0:
+            for i in range(len(prompts)):
+                if on_done is not None:
+                    on_done(i, [])
             return [[] for _ in prompts]
         plan = plan_requests(prompts, 0, self.min_prefix if share else None)
+        requests_of: dict[int, list[int]] = {}
+        for request, sequence in enumerate(plan.request_to_sequence):
+            requests_of.setdefault(sequence, []).append(request)
         generated: list[list[int]] = [[] for _ in plan.sequences]
+
+        def finish(sequence: int, ids: list[int]) -> None:
+            generated[sequence] = ids
+            for request in requests_of[sequence] if on_done is not None else ():
+                on_done(request, ids)
+
         with torch.inference_mode():
             for run in plan.runs:
                 members = sorted((g.members[0] for g in run.groups), key=lambda m: -len(plan.sequences[m]))
                 prefix = self.cache.get(plan.sequences[members[0]][:run.prefix_len]) if run.prefix_len else None
-                tails = [plan.sequences[m][run.prefix_len:] for m in members]
-                width = len(tails[0]) + max_new
-                slots = self.sizer.rows_for(width, run.prefix_len, len(tails))
-                outs = _Stream(self.backbone, prefix, slots, width, max_new, is_done).run(tails)
-                for m, out in zip(members, outs):
-                    generated[m] = out
+                self._decode_run(prefix, [plan.sequences[m][run.prefix_len:] for m in members], members, max_new,
+                                 is_done, finish)
         return [generated[u] for u in plan.request_to_sequence]
+
+    def _decode_run(self, prefix: PrefixView | None, tails: list[Sequence[int]], members: list[int], max_new: int,
+                    is_done: DoneCheck, finish: Callable[[int, list[int]], None]) -> None:
+        """Decode one run's prompts; on out-of-memory, halve the slots and restart the unfinished ones."""
+        past = len(prefix) if prefix is not None else 0
+        pending = list(range(len(tails)))
+        while pending:
+            width = max(len(tails[i]) for i in pending) + max_new
+            slots = self.sizer.decode_slots(width, past, len(pending))
+            stream = _Stream(self.backbone, prefix, slots, width, max_new, is_done,
+                             lambda k, ids, todo=pending: finish(members[todo[k]], ids))
+            try:
+                stream.run([tails[i] for i in pending])
+                return
+            except torch.OutOfMemoryError as error:
+                self.sizer.shrink_decode(slots, error)  # re-raises when it cannot shrink any further
+                pending = [i for k, i in enumerate(pending) if k not in stream.finished]
 
 
 class _Stream:
     """Continuous batching of one run's prompts (their tokens after the shared prefix)."""
 
     def __init__(self, backbone: Backbone, prefix: PrefixView | None, slots: int, width: int, max_new: int,
-                 is_done: DoneCheck) -> None:
-        self.backbone, self.prefix, self.max_new, self.is_done = backbone, prefix, max_new, is_done
+                 is_done: DoneCheck, finish: Callable[[int, list[int]], None]) -> None:
+        self.backbone, self.prefix, self.max_new, self.is_done, self.finish = backbone, prefix, max_new, is_done, finish
         self.past = len(prefix) if prefix is not None else 0
         self.cache = backbone.new_cache(slots, width)
         self.lengths = torch.zeros(slots, dtype=torch.long)  # own keys held by each slot
         self.owner = [-1] * slots  # prompt decoding in each slot; -1: free
         self.tokens = torch.zeros(slots, dtype=torch.long)  # each slot's next input token
         self.refill_at = max(1, slots // 8)  # prefill a few prompts together, not one by one
+        self.finished: set[int] = set()
 
-    def run(self, tails: list[Sequence[int]]) -> list[list[int]]:
+    def run(self, tails: list[Sequence[int]]) -> None:
         self.outs: list[list[int]] = [[] for _ in tails]
         queue = deque(range(len(tails)))
         while queue or any(o >= 0 for o in self.owner):
@@ -74,11 +105,10 @@ class _Stream:
             if queue and free and (len(free) >= self.refill_at or len(free) == len(self.owner)):
                 chosen = [queue.popleft() for _ in range(min(len(free), len(queue)))]
                 self._admit(free[:len(chosen)], chosen, [tails[i] for i in chosen])
-            elif not queue and free:
+            elif not queue and free and 4 * len(free) >= len(self.owner):
                 self._drop(free)
             if any(o >= 0 for o in self.owner):
                 self._step()
-        return self.outs
 
     def _admit(self, slots: list[int], prompts: list[int], tails: list[Sequence[int]]) -> None:
         """Prefill ``tails`` (left-padded together) and move their keys into ``slots``."""
@@ -120,10 +150,12 @@ class _Stream:
             out.append(token)
             self.tokens[slot] = token
             if len(out) >= self.max_new or self.is_done(out):
+                self.finished.add(self.owner[slot])
+                self.finish(self.owner[slot], out)
                 self.owner[slot], self.lengths[slot] = -1, 0
 
     def _drop(self, slots: list[int]) -> None:
-        """Remove finished slots once nothing waits for them."""
+        """Remove idle slots once nothing waits for them (their rows would only compute throwaway tokens)."""
         keep = [s for s in range(len(self.owner)) if s not in set(slots)]
         index = torch.tensor(keep, dtype=torch.long)
         for layer in self.cache.layers:

@@ -11,7 +11,7 @@ import torch
 
 from evalkit.config.errors import ConfigError
 from evalkit.models import HuggingFaceCausalLM
-from evalkit.models.batching import BatchSizer
+from evalkit.models.engine.batching import BatchSizer
 
 
 def batches(sizer: BatchSizer, widths: list[int], past: int = 0,
@@ -64,3 +64,16 @@ def test_a_fixed_batch_size_is_kept_and_out_of_memory_is_reported(base_lm) -> No
 def test_a_bad_batch_size_is_a_config_error(base_lm, value) -> None:
     with pytest.raises(ConfigError, match='batch_size'):
         BatchSizer(value, base_lm.scorer.backbone)
+
+
+def test_memory_held_by_the_prefix_cache_counts_against_the_budget(base_lm) -> None:
+    """A few-shot prefix cached for a whole subject leaves less room for batches (both live at once)."""
+    held = {'bytes': 0}
+    sizer = BatchSizer('auto', base_lm.scorer.backbone, reserved=lambda: held['bytes'])
+    sizer.budget = sizer.backbone.forward_bytes(8, 100, 0)
+    sizer.decode_budget = 16 * sizer.backbone.kv_bytes(600) + sizer.backbone.forward_bytes(2, 600, 0)
+    assert len(batches(sizer, [100] * 8)[0]) == 8 and sizer.decode_slots(600, 0, 64) == 16
+    held['bytes'] = sizer.backbone.forward_bytes(4, 100, 0)
+    assert len(batches(sizer, [100] * 8)[0]) < 8
+    held['bytes'] = 8 * sizer.backbone.kv_bytes(600)
+    assert sizer.decode_slots(600, 0, 64) < 16

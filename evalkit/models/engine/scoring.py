@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import torch
 
-from evalkit.models.backbone import Backbone
-from evalkit.models.batching import BatchSizer
-from evalkit.models.planning import Group, Plan, Run, plan_requests
-from evalkit.models.prefix_cache import PrefixCache, PrefixView
+from evalkit.models.engine.backbone import Backbone
+from evalkit.models.engine.batching import BatchSizer
+from evalkit.models.engine.planning import Group, Plan, Run, plan_requests
+from evalkit.models.engine.prefix_cache import PrefixCache, PrefixView
 
 
 @dataclass
