@@ -62,6 +62,7 @@ from validity import expected_questions, failures  # noqa: E402
 from variants import chosen_variant, tune_peers  # noqa: E402
 
 from evalkit.models.embedded import prepare_embedded_model  # noqa: E402
+from evalkit.models.engine.planning import common_prefix_len  # noqa: E402
 
 GSM8K_QUESTIONS = 100
 OC_PYTHON = Path('/tmp/peer-oc/bin/python')
@@ -251,7 +252,7 @@ def decode_fraction(args: argparse.Namespace, limit: int | None, work: Path,
 
     tokenizer = AutoTokenizer.from_pretrained(args.model_path)
     prompts = evalkit_prompt_ids(Path(evalkit_result['run_dir']))
-    shared = _common_prefix_len([p['ids'] for p in prompts])
+    shared = min(common_prefix_len(prompts[0]['ids'], p['ids']) for p in prompts)
     outputs = [len(tokenizer(row['text'], add_special_tokens=False)['input_ids'])
                for row in evalkit_result['predictions']['gsm8k'].values()]
     context = round(sum(len(p['ids']) - shared for p in prompts) / len(prompts) + sum(outputs) / len(outputs) / 2)
@@ -267,12 +268,6 @@ def decode_fraction(args: argparse.Namespace, limit: int | None, work: Path,
     return {'context': context, 'shared_prefix': shared, 'output_tokens': sum(outputs), 'output_tokens_per_s': rate,
             'ceiling_tokens_per_s': ceiling['ceiling_tokens_per_s'], 'best_rows': ceiling['best_rows'],
             'per_rows': ceiling['per_rows'], 'fraction_of_ceiling': rate / ceiling['ceiling_tokens_per_s']}
-
-
-def _common_prefix_len(sequences: list[list[int]]) -> int:
-    first = sequences[0]
-    return min(next((i for i, (a, b) in enumerate(zip(first, s)) if a != b), min(len(first), len(s)))
-               for s in sequences)
 
 
 def _strip(text: Any) -> str:

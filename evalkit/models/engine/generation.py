@@ -41,10 +41,10 @@ class Generator:
     def generate(self, prompts: Sequence[Sequence[int]], max_new: int, is_done: DoneCheck,
                  share: bool = True, on_done: OnDone | None = None) -> list[list[int]]:
         """Generated ids per prompt: at most ``max_new``, up to and including the token that ended it."""
+        hand_over = on_done or (lambda request, ids: None)
         if max_new <= 0:
             for i in range(len(prompts)):
-                if on_done is not None:
-                    on_done(i, [])
+                hand_over(i, [])
             return [[] for _ in prompts]
         plan = plan_requests(prompts, 0, self.min_prefix if share else None)
         requests_of: dict[int, list[int]] = {}
@@ -54,8 +54,8 @@ class Generator:
 
         def finish(sequence: int, ids: list[int]) -> None:
             generated[sequence] = ids
-            for request in requests_of[sequence] if on_done is not None else ():
-                on_done(request, ids)
+            for request in requests_of[sequence]:
+                hand_over(request, ids)
 
         with torch.inference_mode():
             for run in plan.runs:
