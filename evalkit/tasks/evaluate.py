@@ -14,6 +14,7 @@ from typing import Any
 from evalkit.atomic import atomic_writer, write_json_atomic
 from evalkit.config.errors import ConfigError
 from evalkit.config.secrets import resolve_env_references
+from evalkit.datasets.reader import read_splits
 from evalkit.openicl.pred_role import role_prediction
 from evalkit.outputs import RunDir
 from evalkit.provenance import result_provenance
@@ -41,7 +42,8 @@ def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str
         raise ConfigError(
             f"No complete predictions for model '{spec.model_abbr}' on '{abbr}' at {pred_path} "
             f"(or they were made with a different config). Run inference first (--mode infer or all).")
-    records = checked_records(spec, dataset_cfg)
+    test_rows = read_splits(dataset_cfg)[1]
+    records = checked_records(spec, dataset_cfg, len(test_rows))
     eval_cfg = dataset_cfg['eval_cfg']
     where = f"dataset '{abbr}'.eval_cfg"
     predictions = [role_prediction(r['prediction'], spec.model.get('meta_template'), eval_cfg.get('pred_role'))
@@ -51,7 +53,8 @@ def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str
     references = _postprocess([r['gold'] for r in records], eval_cfg.get('dataset_postprocessor'),
                               f'{where}.dataset_postprocessor')
     evaluator = resolve_env_references(eval_cfg['evaluator'], f'{where}.evaluator')  # keys: in memory only
-    scores = build(evaluator, EVALUATORS, f'{where}.evaluator').score(predictions, references)
+    scores = build(evaluator, EVALUATORS, f'{where}.evaluator').score_rows(
+        predictions, references, records, [test_rows[r['index']] for r in records])
     details = scores.pop('details', [])
     inferencer = resolve_type(dataset_cfg['infer_cfg']['inferencer']['type'], INFERENCERS, where)
     result = {**scores, 'num_examples': len(records), 'version': dataset_version(dataset_cfg),

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from evalkit.datasets.reader import read_splits
 from evalkit.outputs import RunDir
 from evalkit.tasks.completion import prediction_store
 from evalkit.tasks.prediction_store import PredictionFileError, PredictionStore, read_records
@@ -44,13 +43,13 @@ def problems(records: list[dict[str, Any]], meta: Mapping[str, Any], expected_ro
     return found
 
 
-def checked_records(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The records of a dataset's complete predictions, in index order, after proving them whole.
+def checked_records(spec: TaskSpec, dataset_cfg: Mapping[str, Any], expected_rows: int) -> list[dict[str, Any]]:
+    """The records of a dataset's complete predictions, in index order, after proving them whole
+    against the ``expected_rows`` of its test split.
 
     Raises ``PredictionFileError`` naming the file, what is wrong and how to recover.
     """
     store = prediction_store(spec, dataset_cfg)
-    expected_rows = len(read_splits(dataset_cfg)[1])
     try:
         records = read_records(store.path)
     except PredictionFileError:

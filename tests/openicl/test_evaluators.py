@@ -16,7 +16,9 @@ def test_accuracy_is_the_percentage_of_exact_matches_after_stripping() -> None:
         {'pred': 'C', 'gold': 'D', 'correct': False},
         {'pred': 5, 'gold': '5', 'correct': True},
     ]
-    assert set(result) == {'accuracy', 'details'}
+    assert set(result) == {'accuracy', 'details', 'stderr'}
+    # the analytic standard error of a mean of 0/100 points: sqrt(p(1-p)/(n-1)) in percent
+    assert result['stderr'] == {'accuracy': pytest.approx(100 * (0.25 / 3) ** 0.5)}
 
 
 def test_accuracy_of_one_in_three_is_not_rounded() -> None:
