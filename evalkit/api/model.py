@@ -1,4 +1,4 @@
-"""The model contract: three request types, each scored or answered in bulk.
+"""The model contract: four request types, each scored or answered in bulk.
 
 Inferencers hand a model whole lists of requests (not single batches) so the model
 can sort, de-duplicate and share prefixes across them; it returns results in the
@@ -10,6 +10,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
 from evalkit.api.prompt import Prompt
+from evalkit.api.sampling import GREEDY, Sampling
+from evalkit.config.errors import ConfigError
 
 # Keys of a model config meant for the runner (devices, scheduling), not the model class.
 RUN_ONLY_MODEL_KEYS = ('run_cfg',)
@@ -23,14 +25,20 @@ class BaseModel(ABC):
     # by a model that shortens over-long prompts; inferencers record it with each prediction so
     # truncated prompts are counted per dataset.  Models that never truncate leave it empty.
     last_truncation: Sequence[int] = ()
+    # The model's own decoding (its config's generation_kwargs); inferencers may override it per dataset.
+    sampling: Sampling = GREEDY
 
     @abstractmethod
-    def generate(self, prompts: Sequence[Prompt], max_out_len: int,
-                 stop_words: Sequence[str] = ()) -> list[str]:
-        """Greedy continuation of each prompt.
+    def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = (),
+                 sampling: Sampling | None = None, seeds: Sequence[int] | None = None) -> list[str]:
+        """Continuation of each prompt, greedy unless ``sampling`` (default: ``self.sampling``) samples.
 
         Returns one string per prompt: at most ``max_out_len`` new tokens, cut before the
-        first stop word (the stop word itself is not returned).
+        first stop word (the stop word itself is not returned).  When sampling, prompt i's
+        tokens are drawn with its own generator seeded with ``seeds[i]`` (default:
+        ``sampling.request_seed(i, 0)``), so the same prompt and seed give the same text
+        whatever else is in the call; ``num_return_sequences`` is the caller's to expand.
+        Inferencers pass ``sampling`` only when it samples, so greedy-only models may omit both.
         """
 
     # True when ``generate_each`` hands over answers while others are still being generated: the
@@ -39,9 +47,11 @@ class BaseModel(ABC):
     streams_answers: bool = False
 
     def generate_each(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
-                      on_done: Callable[[int, str], None]) -> None:
+                      on_done: Callable[[int, str], None], sampling: Sampling | None = None,
+                      seeds: Sequence[int] | None = None) -> None:
         """``generate``, handing each answer to ``on_done(prompt index, text)`` once it is final."""
-        for i, text in enumerate(self.generate(prompts, max_out_len, stop_words)):
+        sampled = {} if sampling is None else {'sampling': sampling, 'seeds': seeds}
+        for i, text in enumerate(self.generate(prompts, max_out_len, stop_words, **sampled)):
             on_done(i, text)
 
     @abstractmethod
@@ -58,6 +68,13 @@ class BaseModel(ABC):
 
         Higher is better.
         """
+
+    def choice_logprobs(self, prompts: Sequence[Prompt], choices: Sequence[str]) -> list[list[float]]:
+        """For each prompt, ``log p(choice | prompt)`` of every single-token ``choices[j]``, read from
+        one distribution: the log-softmax at the prompt's last position (each choice is tokenised
+        alone).  Raises ConfigError when a choice is not exactly one token."""
+        raise ConfigError(f"model '{self.abbr}' ({type(self).__name__}) cannot read next-token probabilities, "
+                          f"which CLPInferencer needs; use LLInferencer or PPLInferencer with it instead.")
 
     @abstractmethod
     def render(self, prompt: Prompt) -> str:

@@ -74,6 +74,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help='dataset configs by name (configs/datasets/**/NAME.py), e.g. ceval_gen mmlu_ppl')
     src.add_argument('--limit', type=int, metavar='N', help='evaluate only the first N rows of each dataset')
     src.add_argument('--data-root', metavar='DIR', help='look for dataset files here first (sets EVALKIT_DATA_ROOT)')
+    src.add_argument('--custom-dataset-path', metavar='FILE',
+                     help='a .jsonl or .csv question file to evaluate as it is: options A, B, ... with an answer '
+                     'column make it multiple choice, question + answer columns question-answer')
+    src.add_argument('--custom-dataset-data-type', choices=['mcq', 'qa'],
+                     help='override the layout detected from the columns of --custom-dataset-path')
+    src.add_argument('--custom-dataset-infer-method', choices=['gen', 'ppl'],
+                     help='gen: the model writes the answer; ppl: each option is scored (default gen)')
+    src.add_argument('--custom-dataset-meta-path', metavar='META.json',
+                     help='overrides (abbr, columns, prompt_template, evaluator, ...); default FILE.meta.json if present')
     hf = p.add_argument_group('a Hugging Face model from the command line')
     hf.add_argument('--hf-path', help='local folder or hub id of the model '
                     "('embedded:smollm2-135m-instruct' is the bundled default)")
@@ -82,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument('--tokenizer-path', help='tokenizer folder or hub id (default: --hf-path)')
     hf.add_argument('--tokenizer-kwargs', nargs='+', metavar='K=V', help='keyword arguments for the tokenizer')
     hf.add_argument('--model-kwargs', nargs='+', metavar='K=V', help='keyword arguments for from_pretrained')
-    hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V', help='keyword arguments for generation; evalkit decodes greedily, so only greedy settings are accepted')
+    hf.add_argument('--generation-kwargs', nargs='+', metavar='K=V',
+                    help='decoding: temperature, top_p, top_k, seed, num_return_sequences, do_sample (greedy when '
+                         'absent), e.g. temperature=0.7 top_p=0.9 seed=1')
     hf.add_argument('--max-seq-len', type=at_least(2), default=2048, help='longest input; longer prompts lose their start')
     hf.add_argument('--max-out-len', type=at_least(1), default=256, help='most new tokens per answer')
     hf.add_argument('--batch-size', type=batch_size, default=8,
@@ -101,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument('--retry', type=at_least(0), default=0, help='extra attempts for a failed task')
     run.add_argument('--debug', action='store_true', help='run tasks one by one in this process, output live')
     run.add_argument('--dry-run', action='store_true', help='print the tasks that would run, then exit')
+    run.add_argument('--allow-code-execution', action='store_true',
+                     help='let code benchmarks (humaneval, mbpp) run the model\'s code in the sandbox; it is '
+                     'untrusted code, so use a machine you can afford to lose (config key allow_code_execution)')
+    run.add_argument('--show-stderr', action='store_true',
+                     help="add each metric's standard error to the summary (summarizer key show_stderr=True)")
     run.add_argument('--slurm', action='store_true',
                      help='submit every task to Slurm with sbatch (see -p, -q) instead of running it here')
     run.add_argument('-p', '--partition', help='Slurm partition for --slurm')

@@ -10,6 +10,7 @@ from mmengine.config import Config
 
 from evalkit.cli.args import parse_kwargs
 from evalkit.config import config_index
+from evalkit.config.custom_datasets import custom_dataset_config, expand_custom_datasets
 from evalkit.config.errors import ConfigError
 from evalkit.config.loading import load_config, run_config
 
@@ -52,11 +53,12 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
         os.environ['EVALKIT_DATA_ROOT'] = str(Path(args.data_root).resolve())
     if args.config:
         cfg, source = run_config(load_config(args.config), args.config), args.config
-    elif args.datasets and (args.models or args.hf_path):
+    elif (args.datasets or args.custom_dataset_path) and (args.models or args.hf_path):
         cfg, source = Config({}), 'command line'
     else:
         raise ConfigError('Nothing to evaluate: give a config file (e.g. configs/eval_demo.py), or --datasets '
-                          'together with --models or --hf-path. See `python run.py --help`.')
+                          '(or --custom-dataset-path) together with --models or --hf-path. '
+                          'See `python run.py --help`.')
     models = [m for name in args.models or [] for m in _models_from(config_index.find('models', name))]
     if args.hf_path:
         models.append(hf_model_from_args(args))
@@ -64,8 +66,21 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
         cfg['models'] = models
     if args.datasets:
         cfg['datasets'] = [ds for name in args.datasets for ds in _datasets_from(config_index.find('datasets', name))]
+    if args.custom_dataset_path:
+        cfg['datasets'] = [*(cfg.get('datasets') or []), custom_dataset_config(
+            args.custom_dataset_path, args.custom_dataset_data_type, args.custom_dataset_infer_method,
+            args.custom_dataset_meta_path, '--custom-dataset-path')]
+    elif any((args.custom_dataset_data_type, args.custom_dataset_infer_method, args.custom_dataset_meta_path)):
+        raise ConfigError('--custom-dataset-data-type, --custom-dataset-infer-method and --custom-dataset-meta-path '
+                          'describe the file given with --custom-dataset-path: add it.')
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, allow_list_keys=True)
+    if args.allow_code_execution:
+        cfg['allow_code_execution'] = True
+    if args.show_stderr:
+        cfg['summarizer'] = {**(cfg.get('summarizer') or {}), 'show_stderr': True}
+    if isinstance(cfg.get('datasets'), (list, tuple)):  # short CustomDataset entries become full configs
+        cfg['datasets'] = expand_custom_datasets(cfg['datasets'], source)
     if args.limit is not None:
         if args.limit < 1:
             raise ConfigError(f'--limit must be a positive number of rows, got {args.limit}.')

@@ -22,8 +22,11 @@ from evalkit.api.prompt import ROLES
 from evalkit.config.defaults import DEFAULT_SUMMARIZER
 from evalkit.config.errors import ConfigError
 from evalkit.config.secrets import reject_literal_secrets
+from evalkit.datasets.circular import check_circular
+from evalkit.sandbox.consent import check_code_execution_consent
 
-DATASET_KEYS = {'abbr', 'type', 'path', 'name', 'reader_cfg', 'infer_cfg', 'eval_cfg', 'summary_groups'}
+DATASET_KEYS = {'abbr', 'type', 'path', 'name', 'reader_cfg', 'infer_cfg', 'eval_cfg', 'summary_groups', 'circular',
+                'load_kwargs'}
 READER_KEYS = {'input_columns', 'output_column', 'train_split', 'test_split', 'limit'}
 INFER_KEYS = {'prompt_template', 'ice_template', 'retriever', 'inferencer'}
 EVAL_KEYS = {'evaluator', 'pred_postprocessor', 'dataset_postprocessor', 'pred_role'}
@@ -174,6 +177,25 @@ def _check_eval(eval_cfg: Any, where: str) -> None:
             f"cut to that role's begin/end markers before scoring.")
 
 
+def _check_loader(ds: Mapping[str, Any], loader: Any, where: str) -> None:
+    """``load_kwargs`` must be keywords the loader's ``load`` takes; a loader may check more up front
+    (its ``check_config(dataset_cfg, where)``, e.g. that the files it names exist)."""
+    load_kwargs = ds.get('load_kwargs')
+    if load_kwargs is not None:
+        if not isinstance(load_kwargs, Mapping):
+            raise ConfigError(f'{where}.load_kwargs: expected a dict of keyword arguments for the loader, '
+                              f'got {type(load_kwargs).__name__} {load_kwargs!r}.')
+        accepted = [n for n in inspect.signature(loader.load).parameters if n not in ('path', 'name')]
+        for key in load_kwargs:
+            if key not in accepted:
+                takes = f"Accepted keys: {', '.join(accepted)}." if accepted else 'It takes none: remove load_kwargs.'
+                raise ConfigError(f"{where}.load_kwargs: unknown key '{key}' for {loader.__name__}.load."
+                                  f"{_suggest(key, accepted)} {takes}")
+    own_check = getattr(loader, 'check_config', None)
+    if callable(own_check):
+        own_check(ds, where)
+
+
 def _check_dataset(ds: Any, where: str) -> None:
     if not isinstance(ds, Mapping):
         raise ConfigError(f'{where}: each dataset must be a dict, got {type(ds).__name__}.')
@@ -184,8 +206,10 @@ def _check_dataset(ds: Any, where: str) -> None:
     if not isinstance(ds['abbr'], str) or not ds['abbr']:
         raise ConfigError(f"{where}.abbr: expected a non-empty string, got {ds['abbr']!r}.")
     where = f"{where} ({ds['abbr']})"
-    reg.resolve_type(ds['type'], reg.LOAD_DATASETS, f'{where}.type')
+    _check_loader(ds, reg.resolve_type(ds['type'], reg.LOAD_DATASETS, f'{where}.type'), where)
     _check_reader(ds['reader_cfg'], f'{where}.reader_cfg')
+    if ds.get('circular') is not None:
+        check_circular(ds['circular'], ds['reader_cfg'], f'{where}.circular')
     infer = ds['infer_cfg']
     if not isinstance(infer, Mapping):
         raise ConfigError(f'{where}.infer_cfg: expected a dict, got {type(infer).__name__} {infer!r}.')
@@ -306,6 +330,7 @@ def validate_run_config(cfg: Mapping[str, Any], source: str) -> None:
             raise ConfigError(f"{source}: datasets[{i}]: duplicate dataset abbr '{ds['abbr']}'; "
                               f"give each dataset a unique abbr (it names its prediction and result files).")
         seen.add(ds['abbr'])
+    check_code_execution_consent(cfg, source)
     _check_models(list(cfg['models']), list(cfg['datasets']), source)
     for kind in ('infer', 'eval'):
         if cfg.get(kind) is not None:

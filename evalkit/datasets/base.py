@@ -19,7 +19,9 @@ class BaseDataset(ABC):
     """Loads one benchmark (or one subject of it) into splits of plain rows.
 
     A loader that reads local files names them in ``split_files``, so the files a
-    dataset reads can be hashed (reuse and provenance) without loading it.
+    dataset reads can be hashed (reuse and provenance) without loading it.  A loader whose
+    ``load`` takes keywords beyond path and name (``HFDataset``'s ``data_files``) gets them
+    from the dataset config's ``load_kwargs``, and so does its ``split_files``.
     """
 
     @classmethod
@@ -33,10 +35,11 @@ class BaseDataset(ABC):
         return {}
 
     @classmethod
-    def local_files(cls, path: str, name: str | None = None) -> dict[str, Path] | None:
+    def local_files(cls, path: str, name: str | None = None, **load_kwargs: Any) -> dict[str, Path] | None:
         """Split -> the file ``load`` will read, under the first data root holding them all;
-        None when no root does (``load`` then goes to the hub)."""
-        files = cls.split_files(path, name)
+        None when no root does (``load`` then goes to the hub).  ``load_kwargs``: the dataset
+        config's, for loaders whose ``load`` and ``split_files`` take more than path and name."""
+        files = cls.split_files(path, name, **load_kwargs)
         root = find_local(list(files.values()))
         return None if root is None else {split: root / rel for split, rel in files.items()}
 
@@ -92,12 +95,12 @@ def to_dataset_dict(splits: dict[str, list[dict[str, Any]]]) -> DatasetDict:
 
 
 def load_from_hub(hub_id: str, name: str | None, convert: Callable[[DatasetDict], DatasetDict],
-                  local_hint: str) -> DatasetDict:
+                  local_hint: str, **hub_kwargs: Any) -> DatasetDict:
     """Real hub loading for when no local copy exists; offline it says what to do instead."""
     import datasets
 
     try:
-        return convert(datasets.load_dataset(hub_id, name))
+        return convert(datasets.load_dataset(hub_id, name, **hub_kwargs))
     except Exception as exc:  # network, auth and missing-config errors all end the same way
         raise ConfigError(
             f"Dataset {hub_id}{'/' + name if name else ''} is not available locally (looked for "

@@ -5,14 +5,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from evalkit.config.errors import ConfigError
+from evalkit.datasets.circular import circular_rows
 from evalkit.registry import LOAD_DATASETS, resolve_type
 
 
 def read_splits(dataset_cfg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(in-context rows, test rows) of a dataset, the test rows cut to ``reader_cfg.limit``."""
+    """(in-context rows, test rows) of a dataset, the test rows cut to ``reader_cfg.limit`` (then
+    copied once per option order when the dataset is ``circular``, see ``datasets/circular.py``)."""
     where = f"dataset '{dataset_cfg['abbr']}'"
     loader = resolve_type(dataset_cfg['type'], LOAD_DATASETS, f'{where}.type')
-    splits = loader.load(dataset_cfg.get('path', ''), dataset_cfg.get('name'))
+    splits = loader.load(dataset_cfg.get('path', ''), dataset_cfg.get('name'), **dataset_cfg.get('load_kwargs', {}))
     reader = dataset_cfg['reader_cfg']
     train_split, test_split = reader.get('train_split', 'train'), reader.get('test_split', 'test')
     for split in (train_split, test_split):
@@ -30,4 +32,7 @@ def read_splits(dataset_cfg: Mapping[str, Any]) -> tuple[list[dict[str, Any]], l
     test = splits[test_split]
     if reader.get('limit') is not None:
         test = test.select(range(min(int(reader['limit']), len(test))))
+    if dataset_cfg.get('circular') is not None:  # after limit: limit counts questions, not copies
+        return splits[train_split].to_list(), circular_rows(test.to_list(), dataset_cfg['circular'],
+                                                           reader['output_column'], where)
     return splits[train_split].to_list(), test.to_list()

@@ -3,7 +3,7 @@
 This class turns prompts into token ids and scores/texts back; the work is done by
 evalkit's engines, which drive the model's decoder directly: ``scoring.Scorer``
 (per-token log-probabilities with shared prefixes computed once) and
-``generation.Generator`` (greedy decoding with a shared prefill and early stops).
+``generation.Generator`` (greedy or seeded sampled decoding with a shared prefill and early stops).
 """
 from __future__ import annotations
 
@@ -14,23 +14,15 @@ from typing import Any, Literal
 
 from evalkit.api.model import BaseModel
 from evalkit.api.prompt import Prompt
+from evalkit.api.sampling import Sampling
 from evalkit.config.errors import ConfigError
 from evalkit.models.embedded import _EMBEDDED, EMBEDDED_PREFIX, resolve_model_path
 from evalkit.models.templates import render_chat_template, render_meta_template, render_plain
 from evalkit.registry import MODELS
 
 _DTYPES = ('float32', 'bfloat16', 'float16', 'auto')
-# Generation settings that only restate greedy decoding, which OpenCompass configs often spell out.
-_GREEDY = {'do_sample': False, 'num_beams': 1}
 # A Hugging Face hub id: ``name`` or ``owner/name`` of letters, digits, '-', '_' and '.'.
 _HUB_ID = re.compile(r'^(?:[A-Za-z0-9][\w.-]{0,95}/)?[A-Za-z0-9][\w.-]{0,95}$')
-
-
-def _check_greedy(generation_kwargs: Mapping[str, Any] | None, where: str) -> None:
-    unsupported = {k: v for k, v in (generation_kwargs or {}).items() if _GREEDY.get(k, object()) != v}
-    if unsupported:
-        raise ConfigError(f"{where}: generation_kwargs {unsupported} are not supported; evalkit's engine decodes "
-                          f"greedily (only {_GREEDY} may be given; max_out_len and stop_words control the length).")
 
 
 def check_model_location(path: Any, where: str) -> None:
@@ -77,6 +69,8 @@ class HuggingFaceCausalLM(BaseModel):
     ``mode='chat'`` renders dialogues with the tokenizer's chat template.
     ``batch_size`` is rows per forward pass, or ``'auto'`` (as many as memory allows).
     ``share_prefixes=False`` computes every request in full (for benchmarks; same results).
+    ``generation_kwargs`` set the default decoding (``evalkit.api.sampling.Sampling``: temperature,
+    top_p, top_k, seed, num_return_sequences, Hugging Face's do_sample); greedy when absent.
     """
 
     @classmethod
@@ -87,7 +81,7 @@ class HuggingFaceCausalLM(BaseModel):
             check_model_location(cfg['tokenizer_path'], f'{where}.tokenizer_path')
         if cfg.get('mode', 'base') not in ('base', 'chat'):
             raise ConfigError(f"{where}.mode: expected 'base' or 'chat', got {cfg['mode']!r}.")
-        _check_greedy(cfg.get('generation_kwargs'), where)
+        Sampling.from_generation_kwargs(cfg.get('generation_kwargs'), where)
         if cfg.get('dtype', 'float32') not in _DTYPES:
             raise ConfigError(f"{where}.dtype: expected one of {', '.join(_DTYPES)}, got {cfg['dtype']!r}.")
 
@@ -109,7 +103,7 @@ class HuggingFaceCausalLM(BaseModel):
         self.max_out_len = max_out_len
         self.batch_size = batch_size
         self.stop_words = list(stop_words or [])
-        _check_greedy(generation_kwargs, f"model '{self.abbr}'")
+        self.sampling = Sampling.from_generation_kwargs(generation_kwargs, f"model '{self.abbr}'")
         self.share_prefixes = share_prefixes
         self._load(resolve_model_path(path), resolve_model_path(tokenizer_path or path),
                    dict(tokenizer_kwargs or {}), dict(model_kwargs or {}), dtype)
@@ -213,6 +207,37 @@ class HuggingFaceCausalLM(BaseModel):
         logprobs = self.scorer.token_logprobs(sequences, starts, share=self.share_prefixes)
         return [float(lp.double().sum()) for lp in logprobs]
 
+    def choice_logprobs(self, prompts: Sequence[Prompt], choices: Sequence[str]) -> list[list[float]]:
+        """The contract's ``choice_logprobs``: each prompt plus one choice token per request, scored
+        at the prompt's last position; the engine packs a prompt's requests into one row (the prompt
+        once, then every choice token), so each question costs one forward pass.  Trailing spaces of
+        a prompt move into the choices ("Answer: " + "A" is read as "Answer:" + " A"), as in
+        ``loglikelihood``: a lone space token is not where a model expects the answer to start."""
+        choice_ids: dict[str, int] = {}
+
+        def token_of(choice: str) -> int:
+            if choice not in choice_ids:
+                ids = self.tokenizer(choice, add_special_tokens=False)['input_ids']
+                if len(ids) != 1:
+                    raise ConfigError(
+                        f"model '{self.abbr}': choice {choice!r} is {len(ids)} tokens for this tokenizer "
+                        f"({self.tokenizer.convert_ids_to_tokens(ids)}); CLPInferencer reads one token per "
+                        f"choice. Use single-token choices (letters), or LLInferencer for longer continuations.")
+                choice_ids[choice] = ids[0]
+            return choice_ids[choice]
+
+        sequences, cuts = [], []
+        for prompt in prompts:
+            text = self.render(prompt)
+            spaces = len(text) - len(text.rstrip(' '))
+            ids, cut = self._truncate_left(self._encode(text[:len(text) - spaces]), self.max_seq_len - 1)
+            sequences.extend(ids + [token_of(' ' * spaces + choice)] for choice in choices)
+            cuts.extend([cut] * len(choices))
+        self.last_truncation = cuts
+        logprobs = self.scorer.token_logprobs(sequences, [len(s) - 1 for s in sequences], share=self.share_prefixes)
+        k = len(choices)
+        return [[float(lp[0]) for lp in logprobs[i * k:(i + 1) * k]] for i in range(len(prompts))]
+
     def _encode_pair(self, context: str, continuation: str) -> tuple[list[int], list[int]]:
         spaces = len(context) - len(context.rstrip())
         if spaces:
@@ -228,15 +253,18 @@ class HuggingFaceCausalLM(BaseModel):
     # -- generation ----------------------------------------------------------------------
     streams_answers = True
 
-    def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = ()) -> list[str]:
-        return self._generate(prompts, max_out_len, stop_words, None)
+    def generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str] = (),
+                 sampling: Sampling | None = None, seeds: Sequence[int] | None = None) -> list[str]:
+        return self._generate(prompts, max_out_len, stop_words, None, sampling, seeds)
 
     def generate_each(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
-                      on_done: Callable[[int, str], None]) -> None:
-        self._generate(prompts, max_out_len, stop_words, on_done)
+                      on_done: Callable[[int, str], None], sampling: Sampling | None = None,
+                      seeds: Sequence[int] | None = None) -> None:
+        self._generate(prompts, max_out_len, stop_words, on_done, sampling, seeds)
 
     def _generate(self, prompts: Sequence[Prompt], max_out_len: int, stop_words: Sequence[str],
-                  on_done: Callable[[int, str], None] | None) -> list[str]:
+                  on_done: Callable[[int, str], None] | None, sampling: Sampling | None,
+                  seeds: Sequence[int] | None) -> list[str]:
         stops = [s for s in dict.fromkeys([*self.stop_words, *stop_words]) if s]
         keep = max(self.max_seq_len - max_out_len, 1)
         full = [self._encode(self.render(p)) for p in prompts]
@@ -256,9 +284,39 @@ class HuggingFaceCausalLM(BaseModel):
             return _cut_at_stop_words(self.tokenizer.decode(ids, skip_special_tokens=True), stops)
 
         hand_over = None if on_done is None else (lambda i, ids: on_done(i, text_of(ids)))
-        outputs = self.generator.generate(encoded, max_out_len, is_done, share=self.share_prefixes,
-                                          on_done=hand_over)
+        sampling = sampling or self.sampling
+        if sampling.greedy:
+            outputs = self.generator.generate(encoded, max_out_len, is_done, share=self.share_prefixes,
+                                              on_done=hand_over)
+        else:
+            seeds = list(seeds) if seeds is not None else [sampling.request_seed(i, 0) for i in range(len(prompts))]
+            outputs = self._sample(encoded, max_out_len, is_done, sampling, seeds, hand_over)
         return [text_of(ids) for ids in outputs]
+
+    def _sample(self, encoded: list[list[int]], max_out_len: int, is_done: Callable[[list[int]], bool],
+                sampling: Sampling, seeds: list[int], on_done: Callable[[int, list[int]], None] | None,
+                ) -> list[list[int]]:
+        """Sampled generation in layers of distinct prompts: the engine decodes identical prompts once,
+        but samples of one prompt (self-consistency) must each get their own seed.  Layer n holds every
+        prompt's n-th copy, so a layer is one full continuous batch."""
+        from evalkit.models.engine.sampling import Sampler
+
+        layers: list[list[int]] = []
+        seen: dict[tuple[int, ...], int] = {}
+        for i, ids in enumerate(encoded):
+            n = seen[tuple(ids)] = seen.get(tuple(ids), -1) + 1
+            if n == len(layers):
+                layers.append([])
+            layers[n].append(i)
+        outputs: list[list[int]] = [[] for _ in encoded]
+        for layer in layers:
+            sampler = Sampler(sampling.temperature, sampling.top_p, sampling.top_k, [seeds[i] for i in layer])
+            hand_over = None if on_done is None else (lambda k, ids, layer=layer: on_done(layer[k], ids))
+            for k, ids in enumerate(self.generator.generate([encoded[i] for i in layer], max_out_len, is_done,
+                                                            share=self.share_prefixes, on_done=hand_over,
+                                                            sampler=sampler)):
+                outputs[layer[k]] = ids
+        return outputs
 
     def _eos_ids(self) -> set[int]:
         eos = getattr(self.model.generation_config, 'eos_token_id', None)

@@ -25,11 +25,11 @@ def dataset_files(dataset_cfg: Mapping[str, Any]) -> dict[str, Path]:
     found = getattr(loader, 'local_files', None)
     if relative is None or found is None:
         return {}
-    path, name = dataset_cfg.get('path', ''), dataset_cfg.get('name')
-    files = found(path, name)
+    path, name, load_kwargs = dataset_cfg.get('path', ''), dataset_cfg.get('name'), dataset_cfg.get('load_kwargs', {})
+    files = found(path, name, **load_kwargs)
     if files is None:
         return {}
-    return {relative(path, name)[split]: file for split, file in files.items()}
+    return {relative(path, name, **load_kwargs)[split]: file for split, file in files.items()}
 
 
 def data_digests(files: Mapping[str, Path]) -> dict[str, str]:

@@ -15,6 +15,7 @@ from evalkit.atomic import atomic_writer, write_json_atomic
 from evalkit.config.errors import ConfigError
 from evalkit.config.secrets import resolve_env_references
 from evalkit.datasets.reader import read_splits
+from evalkit.openicl.inferencers.sc import majority_vote
 from evalkit.openicl.pred_role import role_prediction
 from evalkit.outputs import RunDir
 from evalkit.provenance import result_provenance
@@ -33,6 +34,19 @@ def _postprocess(values: list[Any], cfg: Mapping[str, Any] | None, where: str) -
     return [fn(str(v)) for v in values]
 
 
+def processed_predictions(records: list[dict[str, Any]], eval_cfg: Mapping[str, Any], meta_template: Any,
+                          votes: bool, where: str) -> list[Any]:
+    """Each record's prediction after ``pred_role`` and the ``pred_postprocessor``; an inferencer that
+    ``votes`` (self-consistency) has each of a record's ``samples`` processed, then the majority wins."""
+    def processed(texts: list[Any]) -> list[Any]:
+        return _postprocess([role_prediction(t, meta_template, eval_cfg.get('pred_role')) for t in texts],
+                            eval_cfg.get('pred_postprocessor'), f'{where}.pred_postprocessor')
+
+    if votes:
+        return [majority_vote(processed(r['samples'])) for r in records]
+    return processed([r['prediction'] for r in records])
+
+
 def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str, Any]:
     run_dir = RunDir(Path(spec.work_dir))
     abbr = dataset_cfg['abbr']
@@ -46,17 +60,15 @@ def evaluate_dataset(spec: TaskSpec, dataset_cfg: Mapping[str, Any]) -> dict[str
     records = checked_records(spec, dataset_cfg, len(test_rows))
     eval_cfg = dataset_cfg['eval_cfg']
     where = f"dataset '{abbr}'.eval_cfg"
-    predictions = [role_prediction(r['prediction'], spec.model.get('meta_template'), eval_cfg.get('pred_role'))
-                   for r in records]
-    predictions = _postprocess(predictions, eval_cfg.get('pred_postprocessor'),
-                               f'{where}.pred_postprocessor')
+    inferencer = resolve_type(dataset_cfg['infer_cfg']['inferencer']['type'], INFERENCERS, where)
+    predictions = processed_predictions(records, eval_cfg, spec.model.get('meta_template'),
+                                        getattr(inferencer, 'votes', False), where)
     references = _postprocess([r['gold'] for r in records], eval_cfg.get('dataset_postprocessor'),
                               f'{where}.dataset_postprocessor')
     evaluator = resolve_env_references(eval_cfg['evaluator'], f'{where}.evaluator')  # keys: in memory only
     scores = build(evaluator, EVALUATORS, f'{where}.evaluator').score_rows(
         predictions, references, records, [test_rows[r['index']] for r in records])
     details = scores.pop('details', [])
-    inferencer = resolve_type(dataset_cfg['infer_cfg']['inferencer']['type'], INFERENCERS, where)
     result = {**scores, 'num_examples': len(records), 'version': dataset_version(dataset_cfg),
               'mode': inferencer.mode, 'model': spec.model_abbr, 'dataset': abbr,
               'truncated_prompts': sum(1 for r in records if r.get('truncated_tokens')),

@@ -35,12 +35,17 @@ def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
     return _loaded[key]
 
 
-def prepare(dataset_cfg: Mapping[str, Any]) -> tuple[PromptBuilder, BaseInferencer]:
-    """The prompts of a dataset's test rows and the inferencer that asks the model about them."""
+def prepare(dataset_cfg: Mapping[str, Any], model: BaseModel | None = None,
+            approximate: bool = False) -> tuple[PromptBuilder, BaseInferencer]:
+    """The prompts of a dataset's test rows and the inferencer that asks the model about them.
+
+    ``model`` is given to retrievers that consult it (MDL); ``approximate`` lets costly
+    retrievers stand in cheap examples, for cost estimates only (see ``PromptBuilder``)."""
     train, test = read_splits(dataset_cfg)
-    infer_cfg = dataset_cfg['infer_cfg']
+    infer_cfg, reader = dataset_cfg['infer_cfg'], dataset_cfg['reader_cfg']
     where = f"dataset '{dataset_cfg['abbr']}'.infer_cfg"
-    builder = PromptBuilder(infer_cfg, dataset_cfg['reader_cfg']['output_column'], train, test, where)
+    builder = PromptBuilder(infer_cfg, reader['output_column'], train, test, where,
+                            input_columns=reader['input_columns'], model=model, approximate=approximate)
     return builder, build(infer_cfg['inferencer'], INFERENCERS, f'{where}.inferencer')
 
 
@@ -51,7 +56,7 @@ def infer_part(model: BaseModel, spec: TaskSpec, dataset_cfg: Mapping[str, Any],
     row ``i`` gets the same prompt (and in-context examples) in every partitioning.
     """
     name = part_name(dataset_cfg['abbr'], rows)
-    builder, inferencer = prepare(dataset_cfg)
+    builder, inferencer = prepare(dataset_cfg, model)
     total = len(builder.test)
     with prediction_store(spec, dataset_cfg, rows) as store:  # holds the store's write lock until the end
         done = store.open_for_writing()

@@ -8,13 +8,10 @@ import csv
 import json
 from pathlib import Path
 
-import datasets.config
-import huggingface_hub.constants
 import pytest
 
 from evalkit.config.errors import ConfigError
 from evalkit.datasets import CEvalDataset, GSM8KDataset, MMLUDataset
-from evalkit.datasets.data_root import ENV_VAR
 from evalkit.datasets.reader import read_splits
 from tests.conftest import PROJECT_ROOT, SHARED_DATASETS, requires_shared_mmlu
 
@@ -22,20 +19,6 @@ DATA = PROJECT_ROOT / 'data'
 requires_shared_gsm8k = pytest.mark.skipif(
     not (SHARED_DATASETS / 'gsm8k' / 'test.jsonl').is_file(),
     reason=f'real GSM8K not found at {SHARED_DATASETS}/gsm8k (the shared benchmark folder is absent)')
-
-
-@pytest.fixture
-def offline_hub(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No local copy means a hub download; offline, it fails at once instead of retrying for 25 s."""
-    monkeypatch.setattr(datasets.config, 'HF_HUB_OFFLINE', True)
-    monkeypatch.setattr(huggingface_hub.constants, 'HF_HUB_OFFLINE', True)
-
-
-@pytest.fixture
-def data_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data root searched before data/ and ../shared/datasets (what --data-root sets)."""
-    monkeypatch.setenv(ENV_VAR, str(tmp_path))
-    return tmp_path
 
 
 def _write(path: Path, text: str) -> Path:

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import pytest
 
+from evalkit.config.errors import ConfigError
+from evalkit.config.validation import check_component
 from evalkit.openicl import AccEvaluator, FirstCapital, FirstOption, Gsm8kGold, LastNumber
+from evalkit.openicl.postprocessors import MathAnswer, OptionLetter, last_boxed
 from evalkit.registry import POSTPROCESSORS, build
 
 
-@pytest.mark.parametrize('name', ['FirstOption', 'FirstCapital', 'LastNumber', 'Gsm8kGold'])
+@pytest.mark.parametrize('name', ['FirstOption', 'FirstCapital', 'LastNumber', 'Gsm8kGold', 'OptionLetter',
+                                  'MathAnswer'])
 def test_configs_can_name_every_postprocessor(name: str) -> None:
     assert callable(build({'type': name}, POSTPROCESSORS, 'eval_cfg.pred_postprocessor'))
 
@@ -118,3 +122,76 @@ def test_gsm8k_gold_is_the_canonical_number_after_the_marks() -> None:
     assert Gsm8kGold()('Step one.\nStep two.\n#### 1,000') == '1000'
     assert Gsm8kGold()('#### -3') == '-3'
     assert Gsm8kGold()('#### 0.50') == '0.5'
+
+
+# -- OptionLetter -------------------------------------------------------------------------------
+
+CAPITALS = {'A': 'London', 'B': 'Paris', 'C': 'Rome', 'D': 'Paris, Texas'}
+
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    # stated answers, in the forms chat and base models write them
+    ('The answer is (B).', 'B'),
+    ('Answer: C', 'C'),
+    ('**Answer:** D', 'D'),
+    ('The correct answer is option A because London is in England.', 'A'),
+    ('Options A and B are wrong, so the answer is C', 'C'),
+    ('答案是 B', 'B'),
+    # lower case where it cannot be an English word
+    ('the answer is b.', 'B'),
+    ('I would go with (c)', 'C'),
+    ('d) Paris, Texas', 'D'),
+    ('The answer is a good question to ask.', ''),
+    # brackets and line openers
+    ('Looking at the options, (B) fits best.', 'B'),
+    ('B. Paris\n\nParis has been the capital of France since 508.', 'B'),
+    ('C)', 'C'),
+    ('Let me think.\nA\nBecause London is the capital.', 'A'),
+    # the first committed answer wins over a made-up next question
+    ('Answer: B\n\nQuestion: What is the capital of Italy?\nAnswer: C', 'B'),
+    # the text of an option, when the row's options are known; a longer option containing it wins
+    ('I believe it is Paris.', 'B'),
+    ('The city is Paris, Texas.', 'D'),
+    ('It is either London or Rome.', ''),
+    # a capital letter standing alone, but not the article "A" or the pronoun "I"
+    ('I pick C', 'C'),
+    ('A city in Europe, I think.', ''),
+    ('I am not sure.', ''),
+    ('', ''),
+])
+def test_option_letter(text: str, expected: str) -> None:
+    assert OptionLetter().extract(text, CAPITALS) == expected
+
+
+def test_option_letter_as_a_postprocessor_reads_letters_only() -> None:
+    assert OptionLetter()('I believe it is Paris.') == ''
+    assert OptionLetter()('The answer is (B).') == 'B'
+    assert OptionLetter(options='ABCDE')('Answer: E') == 'E'
+    assert OptionLetter()('Answer: E') == ''
+
+
+@pytest.mark.parametrize('options', ['abcd', 'AAB', '', 'A1'])
+def test_option_letters_must_be_distinct_capitals_checked_before_any_work(options: str) -> None:
+    with pytest.raises(ConfigError, match=r'^cfg\.py: pp\.options: expected the option letters'):
+        check_component({'type': 'OptionLetter', 'options': options}, POSTPROCESSORS, 'cfg.py: pp')
+
+
+# -- MathAnswer ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(('text', 'expected'), [
+    (r'So the ratio is $\boxed{\frac{a}{b}}$.', r'\frac{a}{b}'),
+    (r'First \boxed{1}, then corrected: \boxed{\sqrt{\frac{1}{2}}}', r'\sqrt{\frac{1}{2}}'),
+    (r'Thus \boxed 5.', '5'),
+    (r'\fbox{x+1}', 'x+1'),
+    (r'The answer is $\frac{1}{2}$.', r'\frac{1}{2}'),
+    ('We add them. The answer is 42.\nQuestion: next one has 7', '42'),
+    ('She had 3 apples and bought 5 more, so 8 in all', '8'),
+    ('I cannot solve this.', ''),
+])
+def test_math_answer(text: str, expected: str) -> None:
+    assert MathAnswer()(text) == expected
+
+
+def test_a_boxed_answer_cut_off_before_its_brace_closes_is_not_an_answer() -> None:
+    assert last_boxed(r'so \boxed{\frac{1}{2') is None
+    assert MathAnswer()(r'The total is 7, so \boxed{\frac{1}{2') == '2'  # falls back to the last number

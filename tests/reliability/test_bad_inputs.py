@@ -131,8 +131,8 @@ CASES = {
     'unknown-embedded-model': Case(edits=edit('smollm2-135m-instruct', 'smollm3'),
                                    errors=("unknown embedded model 'embedded:smollm3'",)),
     'sampling-generation-kwargs': Case(
-        edits=edit(MODEL_OPTIONS, MODEL_OPTIONS + ', generation_kwargs=dict(do_sample=True, temperature=0.7)'),
-        errors=("models[0]: generation_kwargs {'do_sample': True, 'temperature': 0.7} are not supported",)),
+        edits=edit(MODEL_OPTIONS, MODEL_OPTIONS + ', generation_kwargs=dict(do_sample=True, top_p=0)'),
+        errors=("models[0].generation_kwargs.top_p: expected a number in (0, 1]",)),
     'max-out-len-over-max-seq-len': Case(edits=edit(MODEL_OPTIONS, MODEL_OPTIONS + ', max_seq_len=64, max_out_len=64'),
                                          errors=("models[0].max_out_len = 64 is not below max_seq_len = 64 of model 'smollm2'",)),
     'dataset-max-out-len-over-max-seq-len': Case(

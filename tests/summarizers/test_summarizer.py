@@ -11,6 +11,7 @@ import pytest
 
 from evalkit.outputs import RunDir
 from evalkit.summarizers.default import MISSING, DefaultSummarizer
+from tests.conftest import cli_env, run_cli
 
 MODELS = ['small', 'large']
 
@@ -20,12 +21,13 @@ def _dataset(abbr: str, *groups: str) -> dict[str, Any]:
 
 
 def _write_result(run_dir: RunDir, model: str, dataset: str, value: float, num_examples: int,
-                  metric: str = 'accuracy', mode: str = 'gen') -> None:
-    """A results file as the evaluation task writes it."""
+                  metric: str = 'accuracy', mode: str = 'gen', stderr: float | None = None) -> None:
+    """A results file as the evaluation task writes it (``stderr`` None: one written before stderrs)."""
     path = run_dir.results(model, dataset)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({metric: value, 'num_examples': num_examples, 'version': f'v-{dataset}',
-                                'mode': mode, 'model': model, 'dataset': dataset}), encoding='utf-8')
+    result = {metric: value, 'num_examples': num_examples, 'version': f'v-{dataset}', 'mode': mode,
+              'model': model, 'dataset': dataset, **({} if stderr is None else {'stderr': {metric: stderr}})}
+    path.write_text(json.dumps(result), encoding='utf-8')
 
 
 @pytest.fixture
@@ -140,3 +142,65 @@ def _cells(row: list[str]) -> list[Any]:
         except ValueError:
             return text.strip()
     return [cell(c) for c in row]
+
+
+# -- standard errors ------------------------------------------------------------------------------
+
+def _write_stderr_run(run_dir: RunDir) -> list[dict[str, Any]]:
+    """Two subsets of one group; 'large' has no stderr for 'b' (a result from before stderrs)."""
+    _write_result(run_dir, 'small', 'a', 40.0, 10, stderr=3.0)
+    _write_result(run_dir, 'small', 'b', 60.0, 30, stderr=4.0)
+    _write_result(run_dir, 'large', 'a', 80.0, 10, stderr=2.5)
+    _write_result(run_dir, 'large', 'b', 70.0, 30)
+    return [_dataset('a', 'grp'), _dataset('b', 'grp')]
+
+
+def test_show_stderr_adds_each_models_stderr_and_combines_it_for_group_averages(run_dir: RunDir) -> None:
+    frame = DefaultSummarizer(show_stderr=True).table(run_dir, MODELS, _write_stderr_run(run_dir))
+    assert list(frame.columns) == ['dataset', 'version', 'metric', 'mode', 'small', 'small stderr',
+                                   'large', 'large stderr']
+    rows = _rows(frame)
+    assert rows[('a', 'accuracy')] == [40.0, 3.0, 80.0, 2.5]
+    assert rows[('b', 'accuracy')] == [60.0, 4.0, 70.0, MISSING]
+    # plain average: sqrt(3^2 + 4^2) / 2 = 2.5; weighted by 10 and 30 examples:
+    # sqrt((3*10)^2 + (4*30)^2) / 40 = sqrt(900 + 14400) / 40 = 3.0923...
+    assert rows[('grp', 'naive_average')] == [50.0, 2.5, 75.0, MISSING]
+    assert rows[('grp', 'weighted_average')] == [55.0, round(15300 ** 0.5 / 40, 2), 72.5, MISSING]
+
+
+def test_without_show_stderr_the_table_is_unchanged(run_dir: RunDir) -> None:
+    frame = DefaultSummarizer().table(run_dir, MODELS, _write_stderr_run(run_dir))
+    assert list(frame.columns) == ['dataset', 'version', 'metric', 'mode', *MODELS]
+
+
+def test_summary_files_show_stderr_as_plus_minus_cells_and_csv_columns(run_dir: RunDir) -> None:
+    text = DefaultSummarizer(show_stderr=True).summarize(run_dir, MODELS, _write_stderr_run(run_dir))
+    with open(run_dir.summary('csv'), encoding='utf-8', newline='') as fh:
+        table = list(csv.reader(fh))
+    assert table[0] == ['dataset', 'version', 'metric', 'mode', 'small', 'small stderr', 'large', 'large stderr']
+    assert table[1] == ['a', 'v-a', 'accuracy', 'gen', '40.0', '3.0', '80.0', '2.5']
+    lines = text.splitlines()
+    assert lines[0].split() == ['dataset', 'version', 'metric', 'mode', 'small', 'large']
+    assert lines[2].split() == ['a', 'v-a', 'accuracy', 'gen', '40.00', '±', '3.00', '80.00', '±', '2.50']
+    assert lines[3].split() == ['b', 'v-b', 'accuracy', 'gen', '60.00', '±', '4.00', '70.00']  # no stderr known
+    assert lines[5].split() == ['grp', MISSING, 'weighted_average', 'gen', '55.00', '±', '3.09', '72.50']
+    md = run_dir.summary('md').read_text(encoding='utf-8').splitlines()
+    assert [c.strip() for c in md[2].strip('|').split('|')] == ['a', 'v-a', 'accuracy', 'gen', '40.00 ± 3.00',
+                                                               '80.00 ± 2.50']
+
+
+@pytest.mark.slow
+def test_show_stderr_flag_reaches_the_summary_of_an_earlier_run(tmp_path: Path) -> None:
+    """``run.py -m viz -r --show-stderr`` re-summarises result files with their stderrs; no model runs."""
+    run_dir = RunDir(tmp_path / 'work' / '20261201_120000')
+    _write_result(run_dir, 'smollm2-135m-instruct', 'gsm8k', 25.0, 16, stderr=10.0)
+    result = run_cli('--datasets', 'gsm8k_gen', '--hf-path', 'embedded:smollm2-135m-instruct',
+                     '-w', str(tmp_path / 'work'), '-r', '20261201_120000', '-m', 'viz', '--show-stderr',
+                     timeout=300, env=cli_env())
+    assert result.returncode == 0, result.stderr
+    assert 'smollm2-135m-instruct' in result.stdout
+    assert ['gsm8k', 'v-gsm8k', 'accuracy', 'gen', '25.00', '±', '10.00'] in [
+        line.split() for line in result.stdout.splitlines()]
+    with open(run_dir.summary('csv'), encoding='utf-8', newline='') as fh:
+        assert next(csv.reader(fh)) == ['dataset', 'version', 'metric', 'mode', 'smollm2-135m-instruct',
+                                        'smollm2-135m-instruct stderr']

@@ -25,6 +25,7 @@ from evalkit.models.engine.backbone import Backbone
 from evalkit.models.engine.batching import BatchSizer
 from evalkit.models.engine.planning import plan_requests
 from evalkit.models.engine.prefix_cache import PrefixCache, PrefixView
+from evalkit.models.engine.sampling import Chooser, Sampler, greedy_chooser
 
 # Called with a sequence's generated ids so far; True ends it.
 DoneCheck = Callable[[list[int]], bool]
@@ -39,14 +40,17 @@ class Generator:
         self.backbone, self.cache, self.sizer, self.min_prefix = backbone, cache, sizer, min_prefix
 
     def generate(self, prompts: Sequence[Sequence[int]], max_new: int, is_done: DoneCheck,
-                 share: bool = True, on_done: OnDone | None = None) -> list[list[int]]:
-        """Generated ids per prompt: at most ``max_new``, up to and including the token that ended it."""
+                 share: bool = True, on_done: OnDone | None = None, sampler: Sampler | None = None) -> list[list[int]]:
+        """Generated ids per prompt: at most ``max_new``, up to and including the token that ended it.
+        With a ``sampler`` the prompts must be distinct (each has its own seed), so sequence == request index."""
         hand_over = on_done or (lambda request, ids: None)
         if max_new <= 0:
             for i in range(len(prompts)):
                 hand_over(i, [])
             return [[] for _ in prompts]
         plan = plan_requests(prompts, 0, self.min_prefix if share else None)
+        if sampler is not None and len(plan.sequences) != len(prompts):
+            raise ValueError('sampled prompts must be distinct: identical ones would share one answer')
         requests_of: dict[int, list[int]] = {}
         for request, sequence in enumerate(plan.request_to_sequence):
             requests_of.setdefault(sequence, []).append(request)
@@ -62,19 +66,21 @@ class Generator:
                 members = sorted((g.members[0] for g in run.groups), key=lambda m: -len(plan.sequences[m]))
                 prefix = self.cache.get(plan.sequences[members[0]][:run.prefix_len]) if run.prefix_len else None
                 self._decode_run(prefix, [plan.sequences[m][run.prefix_len:] for m in members], members, max_new,
-                                 is_done, finish)
+                                 is_done, finish, sampler)
         return [generated[u] for u in plan.request_to_sequence]
 
     def _decode_run(self, prefix: PrefixView | None, tails: list[Sequence[int]], members: list[int], max_new: int,
-                    is_done: DoneCheck, finish: Callable[[int, list[int]], None]) -> None:
+                    is_done: DoneCheck, finish: Callable[[int, list[int]], None], sampler: Sampler | None) -> None:
         """Decode one run's prompts; on out-of-memory, halve the slots and restart the unfinished ones."""
         past = len(prefix) if prefix is not None else 0
         pending = list(range(len(tails)))
         while pending:
             width = max(len(tails[i]) for i in pending) + max_new
             slots = self.sizer.decode_slots(width, past, len(pending))
+            choose = (sampler.chooser(self.backbone, [members[i] for i in pending]) if sampler
+                      else greedy_chooser(self.backbone))
             stream = _Stream(self.backbone, prefix, slots, width, max_new, is_done,
-                             lambda k, ids, todo=pending: finish(members[todo[k]], ids))
+                             lambda k, ids, todo=pending: finish(members[todo[k]], ids), choose)
             try:
                 stream.run([tails[i] for i in pending])
                 return
@@ -87,8 +93,9 @@ class _Stream:
     """Continuous batching of one run's prompts (their tokens after the shared prefix)."""
 
     def __init__(self, backbone: Backbone, prefix: PrefixView | None, slots: int, width: int, max_new: int,
-                 is_done: DoneCheck, finish: Callable[[int, list[int]], None]) -> None:
+                 is_done: DoneCheck, finish: Callable[[int, list[int]], None], choose: Chooser) -> None:
         self.backbone, self.prefix, self.max_new, self.is_done, self.finish = backbone, prefix, max_new, is_done, finish
+        self.choose = choose  # next token of some slots, given their hidden states and the prompts they decode
         self.past = len(prefix) if prefix is not None else 0
         self.cache = backbone.new_cache(slots, width)
         self.lengths = torch.zeros(slots, dtype=torch.long)  # own keys held by each slot
@@ -130,7 +137,7 @@ class _Stream:
                 layer.place(slot, staged.keys[r, :, width - len(tail):], staged.values[r, :, width - len(tail):])
         for slot, prompt, tail in zip(slots, prompts, tails):
             self.owner[slot], self.lengths[slot] = prompt, len(tail)
-        self._emit(slots, self.backbone.next_tokens(hidden[:, -1]).cpu())
+        self._emit(slots, self.choose(hidden[:, -1], prompts))
 
     def _step(self) -> None:
         """One token for every slot (free ones compute a throwaway token at their column 0)."""
@@ -142,7 +149,7 @@ class _Stream:
                                        seen[:, None, None], self.prefix)
         self.lengths += 1
         active = [s for s, o in enumerate(self.owner) if o >= 0]
-        self._emit(active, self.backbone.next_tokens(hidden[active, -1]).cpu())
+        self._emit(active, self.choose(hidden[active, -1], [self.owner[s] for s in active]))
 
     def _emit(self, slots: list[int], tokens: torch.Tensor) -> None:
         for slot, token in zip(slots, tokens.tolist()):

@@ -1,12 +1,11 @@
 """Accuracy and exact match: the share of rows whose processed prediction equals the reference."""
 from __future__ import annotations
 
-import re
-import string
 from collections.abc import Sequence
 from typing import Any
 
-from evalkit.openicl.evaluators.base import BaseEvaluator, check_pairs
+from evalkit.openicl.evaluators.answers import AnswerNormaliser, accepted_answers
+from evalkit.openicl.evaluators.base import BaseEvaluator, SelfCheckingEvaluator, check_pairs
 from evalkit.openicl.evaluators.stderr import mean_stderr
 from evalkit.registry import EVALUATORS
 
@@ -29,17 +28,21 @@ class AccEvaluator(BaseEvaluator):
         return share_correct('accuracy', predictions, references, correct)
 
 
-def _normalise(text: str) -> str:
-    text = ''.join(ch for ch in str(text).lower() if ch not in string.punctuation)
-    text = re.sub(r'\b(a|an|the)\b', ' ', text)
-    return ' '.join(text.split())
-
-
 @EVALUATORS.register_module()
-class EMEvaluator(BaseEvaluator):
-    """Exact match after SQuAD-style normalisation (case, punctuation, articles, spaces)."""
+class EMEvaluator(SelfCheckingEvaluator):
+    """Exact match after normalisation (by default SQuAD's: case, punctuation, articles, spaces).
+
+    A reference may be a list of accepted answers (NQ-Open, TriviaQA aliases): the row is right
+    when the prediction matches any of them.  The metric is ``score``, as OpenCompass names it.
+    """
+
+    def __init__(self, ignore_case: bool = True, ignore_punctuation: bool = True, ignore_articles: bool = True,
+                 strip_whitespace: bool = True, regexes_to_ignore: list[str] | None = None) -> None:
+        self.normalise = AnswerNormaliser(ignore_case, ignore_punctuation, ignore_articles, strip_whitespace,
+                                          regexes_to_ignore or (), owner='EMEvaluator')
 
     def score(self, predictions: Sequence[Any], references: Sequence[Any]) -> dict[str, Any]:
         check_pairs(predictions, references)
-        correct = [_normalise(p) == _normalise(r) for p, r in zip(predictions, references)]
+        correct = [self.normalise(p) in {self.normalise(a) for a in accepted_answers(r)}
+                   for p, r in zip(predictions, references)]
         return share_correct('score', predictions, references, correct)

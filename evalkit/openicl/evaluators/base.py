@@ -5,6 +5,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from evalkit.config.errors import ConfigError
+
 
 class BaseEvaluator(ABC):
     """Scores processed predictions against references.
@@ -37,3 +39,16 @@ def check_pairs(predictions: Sequence[Any], references: Sequence[Any]) -> None:
     if not predictions:
         raise ValueError('There is nothing to score: 0 predictions. Check that the test split has rows '
                          '(and that --limit / reader_cfg.limit is positive).')
+
+
+class SelfCheckingEvaluator(BaseEvaluator):
+    """An evaluator whose ``__init__`` checks its settings and is cheap to run: config validation
+    builds it once, so a bad setting (a value out of range, a broken regular expression) stops the
+    run before inference rather than when scoring starts, hours later."""
+
+    @classmethod
+    def check_config(cls, cfg: Mapping[str, Any], where: str) -> None:
+        try:
+            cls(**{key: value for key, value in cfg.items() if key != 'type'})
+        except ConfigError as exc:
+            raise ConfigError(f'{where}: {exc}') from None

@@ -4,11 +4,8 @@ Because every prompt then starts with the same block, models can compute it once
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
 from evalkit.config.errors import ConfigError
-from evalkit.openicl.retrievers.base import BaseRetriever
+from evalkit.openicl.retrievers.base import BaseRetriever, RetrievalTask
 from evalkit.registry import RETRIEVERS
 
 
@@ -18,10 +15,10 @@ class FixKRetriever(BaseRetriever):
         super().__init__(ice_separator, ice_eos_token)
         self.fix_id_list = list(fix_id_list)
 
-    def retrieve(self, train: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]]) -> list[list[int]]:
-        bad = [i for i in self.fix_id_list if not 0 <= i < len(train)]
+    def retrieve(self, task: RetrievalTask) -> list[list[int]]:
+        bad = [i for i in self.fix_id_list if not 0 <= i < len(task.train)]
         if bad:
             raise ConfigError(
                 f'FixKRetriever.fix_id_list refers to rows {bad}, but the in-context split has only '
-                f'{len(train)} rows. Use fewer shots or a larger train split.')
-        return [list(self.fix_id_list) for _ in range(len(test))]
+                f'{len(task.train)} rows. Use fewer shots or a larger train split.')
+        return [list(self.fix_id_list) for _ in task.test]

@@ -1,14 +1,11 @@
 """Zero-shot: no in-context examples."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-from evalkit.openicl.retrievers.base import BaseRetriever
+from evalkit.openicl.retrievers.base import BaseRetriever, RetrievalTask
 from evalkit.registry import RETRIEVERS
 
 
 @RETRIEVERS.register_module()
 class ZeroRetriever(BaseRetriever):
-    def retrieve(self, train: Sequence[Mapping[str, Any]], test: Sequence[Mapping[str, Any]]) -> list[list[int]]:
-        return [[] for _ in range(len(test))]
+    def retrieve(self, task: RetrievalTask) -> list[list[int]]:
+        return [[] for _ in task.test]

@@ -1,0 +1,29 @@
+# CMMLU, perplexity: 5-shot from dev; the option whose completed dialogue is most likely wins.
+from mmengine.config import read_base
+
+from evalkit.datasets import CMMLUDataset
+from evalkit.openicl import AccEvaluator, FixKRetriever, PPLInferencer, PromptTemplate
+
+with read_base():
+    from ._cmmlu_subjects import cmmlu_subjects
+
+cmmlu_datasets = []
+for _name, (_chinese, _category) in cmmlu_subjects.items():
+    _question = f'以下是关于{_chinese}的单项选择题，请直接选出正确答案的选项。\n题目：{{question}}\n{{options}}'
+    cmmlu_datasets.append(dict(
+        abbr=f'cmmlu-{_name}',
+        summary_groups=['cmmlu', f"cmmlu-{_category.lower().replace(' ', '-')}"],
+        type=CMMLUDataset,
+        path='cmmlu',
+        name=_name,
+        reader_cfg=dict(input_columns=['question', 'options'], output_column='answer',
+                        train_split='dev', test_split='test'),
+        infer_cfg=dict(
+            ice_template=dict(type=PromptTemplate, template={
+                _opt: dict(begin='</E>', round=[dict(role='HUMAN', prompt=_question),
+                                                dict(role='BOT', prompt=f'答案是：{_opt}')])
+                for _opt in 'ABCD'}, ice_token='</E>'),
+            retriever=dict(type=FixKRetriever, fix_id_list=[0, 1, 2, 3, 4]),
+            inferencer=dict(type=PPLInferencer)),
+        eval_cfg=dict(evaluator=dict(type=AccEvaluator)),
+    ))
