@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS, BaseModel  # noqa: E402
-from evalkit.cli.run_config import _datasets_from, _models_from  # noqa: E402
+from evalkit.cli.run_config import datasets_from_file, models_from_file  # noqa: E402
 from evalkit.config import config_index  # noqa: E402
 from evalkit.config.errors import ConfigError  # noqa: E402
 from evalkit.config.loading import load_config  # noqa: E402
@@ -68,14 +68,14 @@ def load_target(name: str, model_name: str | None) -> tuple[list[dict[str, Any]]
     path = Path(name)
     if path.suffix == '.py' or path.exists():
         cfg = load_config(path)
-        datasets = list(cfg['datasets']) if 'datasets' in cfg else _datasets_from(path)
+        datasets = list(cfg['datasets']) if 'datasets' in cfg else datasets_from_file(path)
         models = list(cfg.get('models') or [])
     else:
-        datasets, models = _datasets_from(config_index.find('datasets', name)), []
+        datasets, models = datasets_from_file(config_index.find('datasets', name)), []
     if model_name:
-        models = _models_from(config_index.find('models', model_name))
+        models = models_from_file(config_index.find('models', model_name))
     if not models:
-        models = _models_from(config_index.find('models', DEFAULT_MODEL))
+        models = models_from_file(config_index.find('models', DEFAULT_MODEL))
     validate_run_config({'models': models[:1], 'datasets': datasets}, name)
     return datasets, models[0], name
 

@@ -15,7 +15,7 @@ from evalkit.config.errors import ConfigError
 from evalkit.config.loading import load_config, run_config
 
 
-def _datasets_from(path: Path) -> list[dict[str, Any]]:
+def datasets_from_file(path: Path) -> list[dict[str, Any]]:
     cfg = load_config(path)
     found = [ds for key, value in cfg.items() if key.endswith('_datasets') or key == 'datasets' for ds in value]
     if not found:
@@ -23,7 +23,7 @@ def _datasets_from(path: Path) -> list[dict[str, Any]]:
     return found
 
 
-def _models_from(path: Path) -> list[dict[str, Any]]:
+def models_from_file(path: Path) -> list[dict[str, Any]]:
     cfg = load_config(path)
     if 'models' not in cfg:
         raise ConfigError(f"Model config '{path}' defines no 'models' list.")
@@ -59,13 +59,13 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
         raise ConfigError('Nothing to evaluate: give a config file (e.g. configs/eval_demo.py), or --datasets '
                           '(or --custom-dataset-path) together with --models or --hf-path. '
                           'See `python run.py --help`.')
-    models = [m for name in args.models or [] for m in _models_from(config_index.find('models', name))]
+    models = [m for name in args.models or [] for m in models_from_file(config_index.find('models', name))]
     if args.hf_path:
         models.append(hf_model_from_args(args))
     if models:
         cfg['models'] = models
     if args.datasets:
-        cfg['datasets'] = [ds for name in args.datasets for ds in _datasets_from(config_index.find('datasets', name))]
+        cfg['datasets'] = [ds for name in args.datasets for ds in datasets_from_file(config_index.find('datasets', name))]
     if args.custom_dataset_path:
         cfg['datasets'] = [*(cfg.get('datasets') or []), custom_dataset_config(
             args.custom_dataset_path, args.custom_dataset_data_type, args.custom_dataset_infer_method,

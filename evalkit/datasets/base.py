@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,9 +69,11 @@ def read_csv_rows(path: Path, columns: list[str], has_header: bool) -> list[dict
     return rows
 
 
-def read_jsonl_rows(path: Path, required: list[str]) -> list[dict[str, Any]]:
-    """Rows of a JSON-lines file; a corrupt line or missing field names file and line."""
-    rows = []
+def read_jsonl_rows(path: Path, required: Sequence[str] | None) -> list[dict[str, Any]]:
+    """Rows of a JSON-lines file; a corrupt line, a line that is not an object, or a missing field
+    names file and line.  ``required=None`` asks every row for the fields of the first one (files
+    whose columns are not known in advance, such as a user's own questions)."""
+    rows: list[dict[str, Any]] = []
     with open(path, encoding='utf-8') as fh:
         for number, line in enumerate(fh, 1):
             if not line.strip():
@@ -81,9 +83,14 @@ def read_jsonl_rows(path: Path, required: list[str]) -> list[dict[str, Any]]:
             except ValueError as exc:
                 raise ConfigError(f"Data file '{path}', line {number}: not valid JSON ({exc}). "
                                   f"Fix or remove that line.") from None
-            missing = [k for k in required if k not in row]
+            if not isinstance(row, dict):
+                raise ConfigError(f"Data file '{path}', line {number}: expected a JSON object "
+                                  f"(column -> value), got {type(row).__name__}. Fix or remove that line.")
+            wanted = list(rows[0]) if required is None and rows else required or []
+            missing = [k for k in wanted if k not in row]
             if missing:
-                raise ConfigError(f"Data file '{path}', line {number}: missing field(s) {missing}.")
+                hint = ' that the first row has. Give every row the same fields.' if required is None else '.'
+                raise ConfigError(f"Data file '{path}', line {number}: missing field(s) {missing}{hint}")
             rows.append(row)
     return rows
 

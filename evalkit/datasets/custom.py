@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from evalkit.config.errors import ConfigError
-from evalkit.datasets.base import BaseDataset, to_dataset_dict
+from evalkit.datasets.base import BaseDataset, read_jsonl_rows, to_dataset_dict
 from evalkit.datasets.data_root import describe_roots, find_local
 from evalkit.registry import LOAD_DATASETS
 
@@ -70,27 +70,8 @@ def _as_text(value: Any) -> str:
 
 
 def _read_jsonl(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    columns: list[str] = []
-    rows = []
-    with open(path, encoding='utf-8') as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except ValueError as exc:
-                raise ConfigError(f"Custom dataset file '{path}', line {number}: not valid JSON ({exc}). "
-                                  f"Each line must be one JSON object; fix or remove that line.") from None
-            if not isinstance(row, dict):
-                raise ConfigError(f"Custom dataset file '{path}', line {number}: expected a JSON object "
-                                  f"(column -> value), got {type(row).__name__}. Fix or remove that line.")
-            columns = columns or list(row)
-            missing = [c for c in columns if c not in row]
-            if missing:
-                raise ConfigError(f"Custom dataset file '{path}', line {number}: missing field(s) {missing} that "
-                                  f"the first row has. Give every row the same fields.")
-            rows.append({c: _as_text(v) for c, v in row.items()})
-    return columns, rows
+    rows = read_jsonl_rows(path, required=None)
+    return (list(rows[0]) if rows else []), [{c: _as_text(v) for c, v in row.items()} for row in rows]
 
 
 def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:

@@ -93,8 +93,9 @@ def rerun_reason(stored: Mapping[str, Any] | None, current: Fingerprint) -> str:
 def dataset_version(dataset_cfg: Mapping[str, Any]) -> str:
     """Short hash of the prompt-shaping config, shown as the 'version' column of summaries."""
     reader = {k: v for k, v in dataset_cfg.get('reader_cfg', {}).items() if k != 'limit'}
-    # load_kwargs pick the data as path and name do; only present ones count, so other versions stay as they were
-    source = {'load_kwargs': dataset_cfg['load_kwargs']} if 'load_kwargs' in dataset_cfg else {}
+    # load_kwargs pick the data as path and name do, and circular copies change the questions asked; only
+    # present keys count, so the versions of datasets without them stay as they were
+    source = {key: dataset_cfg[key] for key in ('load_kwargs', 'circular') if key in dataset_cfg}
     return content_hash({'type': dataset_cfg.get('type'), 'path': dataset_cfg.get('path'),
                          'name': dataset_cfg.get('name'), 'reader_cfg': reader,
                          'infer_cfg': dataset_cfg.get('infer_cfg'), **source}, length=6)

@@ -31,7 +31,7 @@ from evalkit.datasets import (
     TriviaQADataset,
     WinoGrandeDataset,
 )
-from evalkit.openicl.postprocessors_bbh import BBHFreeformAnswer, BBHOptionAnswer
+from evalkit.openicl.postprocessors.bbh import BBHFreeformAnswer, BBHOptionAnswer
 from evalkit.tasks.infer import prepare
 from tests.conftest import PROJECT_ROOT, SHARED_DATASETS, only_run_dir, run_cli
 

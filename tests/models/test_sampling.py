@@ -12,6 +12,7 @@ from evalkit.config.errors import ConfigError
 from evalkit.config.validation import check_component
 from evalkit.models import HuggingFaceCausalLM
 from evalkit.models.engine.batching import BatchSizer
+from evalkit.models.engine.sampling import Sampler
 from evalkit.openicl.inferencers import GenInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
 from evalkit.openicl.prompt_template import PromptTemplate
@@ -92,3 +93,20 @@ def test_generation_kwargs_in_hugging_face_spelling() -> None:
     with pytest.raises(ConfigError, match=r"model 'm'.generation_kwargs"):
         check_component({'type': 'HuggingFaceCausalLM', 'path': 'embedded:smollm2-135m-instruct',
                          'generation_kwargs': {'top_p': 1.5}}, MODELS, "model 'm'")
+
+
+@pytest.mark.parametrize(('top_k', 'top_p'), [(0, 1.0), (5, 1.0), (0, 0.6), (10, 0.8)])
+def test_draws_follow_the_filtered_distribution(top_k: int, top_p: float) -> None:
+    logits = torch.randn(50, generator=torch.Generator().manual_seed(0)) * 3
+    expected = torch.softmax(logits / 0.5, -1).double()
+    kept = torch.zeros(50, dtype=torch.bool)
+    kept[torch.topk(expected, top_k or 50).indices] = True
+    expected = torch.where(kept, expected, 0.0) / expected[kept].sum()
+    ordered, order = torch.sort(expected, descending=True)
+    kept[order[(ordered.cumsum(0) - ordered) >= top_p]] = False
+    expected = torch.where(kept, expected, 0.0) / expected[kept].sum()
+    uniforms = torch.rand(20000, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    tokens = Sampler(0.5, top_p, top_k, [0]).draw(logits.expand(20000, 50), uniforms)
+    frequencies = torch.bincount(tokens, minlength=50).double() / 20000
+    assert set(tokens.tolist()) <= set(kept.nonzero()[:, 0].tolist())
+    assert float((frequencies - expected).abs().max()) < 0.02

@@ -10,7 +10,7 @@ from evalkit.config.errors import ConfigError
 from evalkit.openicl.inferencers import SCInferencer, majority_vote
 from evalkit.openicl.postprocessors import LastNumber
 from evalkit.tasks.evaluate import processed_predictions
-from tests.conftest import SHARED_DATASETS, only_run_dir, run_cli
+from tests.conftest import SHARED_DATASETS, cli_env, only_run_dir, run_cli
 
 requires_shared_gsm8k = pytest.mark.skipif(
     not (SHARED_DATASETS / 'gsm8k' / 'test.jsonl').is_file(),
@@ -45,7 +45,9 @@ def test_sc_refuses_greedy_decoding(base_lm: BaseModel) -> None:
 def test_sc_run_through_the_cli_samples_three_answers_per_gsm8k_question_and_votes(tmp_path) -> None:
     """Validation, sampled inference, the vote at evaluation and the result file, on 3 real questions."""
     work = tmp_path / 'out'
-    result = run_cli('tests/configs/gsm8k_sc.py', '-w', str(work), '--debug', timeout=600)
+    # one torch thread: on a machine shared with other jobs, two threads stall at every parallel region
+    result = run_cli('tests/configs/gsm8k_sc.py', '-w', str(work), '--debug', timeout=600,
+                     env=cli_env(OMP_NUM_THREADS='1'))
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     run_dir = only_run_dir(work)
     lines = (run_dir / 'predictions' / MODEL / 'gsm8k-sc.jsonl').read_text().splitlines()

@@ -12,7 +12,7 @@ import pytest
 from evalkit.config.errors import ConfigError
 from evalkit.config.validation import check_component
 from evalkit.openicl import AccEvaluator, FirstCapital, FirstOption, Gsm8kGold, LastNumber
-from evalkit.openicl.postprocessors import MathAnswer, OptionLetter, last_boxed
+from evalkit.openicl.postprocessors.answers import MathAnswer, OptionLetter, last_boxed
 from evalkit.registry import POSTPROCESSORS, build
 
 

@@ -13,16 +13,24 @@ from evalkit.config.errors import ConfigError
 from evalkit.config.validation import validate_run_config
 from evalkit.datasets import HumanEvalDataset, MBPPDataset
 from evalkit.openicl.evaluators.code import HumanEvalEvaluator, MBPPEvaluator, pass_at_k
-from evalkit.openicl.postprocessors_code import CodeBlock, MBPPCode
-from tests.conftest import SHARED_DATASETS
+from evalkit.openicl.postprocessors.code import CodeBlock, MBPPCode
+from tests.conftest import PROJECT_ROOT, SHARED_DATASETS
 
 MODEL = ['--hf-path', 'embedded:smollm2-135m-instruct']
+# The project's own HumanEval/MBPP samples live apart from data/ so they never shadow the real benchmarks.
+CODE_SAMPLES = PROJECT_ROOT / 'data' / 'code-samples'
+
+
+@pytest.fixture
+def code_samples(monkeypatch):
+    monkeypatch.setenv('EVALKIT_DATA_ROOT', str(CODE_SAMPLES))
 
 
 def _score(evaluator, rows, answers, records=None):
     return evaluator.score_rows(answers, [r['task_id'] for r in rows], records or [{} for _ in rows], rows)
 
 
+@pytest.mark.usefixtures('code_samples')
 def test_samples_load_in_the_upstream_layout():
     humaneval = HumanEvalDataset.load('humaneval')
     assert list(humaneval) == ['test'] and len(humaneval['test']) == 3
@@ -66,6 +74,7 @@ def test_mbpp_code_extraction(reply, code):
     assert MBPPCode()(reply) == code
 
 
+@pytest.mark.usefixtures('code_samples')
 def test_humaneval_takes_a_continuation_or_a_whole_function():
     rows = HumanEvalDataset.load('humaneval')['test'].to_list()
     body = rows[0]['canonical_solution']
@@ -81,6 +90,7 @@ def test_humaneval_takes_a_continuation_or_a_whole_function():
     assert scores['stderr']['pass@1'] == pytest.approx(25.0)  # sd 50 of (100, 100, 100, 0) over sqrt(4)
 
 
+@pytest.mark.usefixtures('code_samples')
 def test_mbpp_runs_the_setup_code_before_the_asserts():
     rows = MBPPDataset.load('mbpp')['test'].to_list()
     scores = _score(MBPPEvaluator(), rows, [f"'{r['code']}'\n[DONE]" for r in rows])
@@ -93,6 +103,7 @@ def test_pass_at_k_is_the_unbiased_estimator():
     assert pass_at_k(10, 3, 5) == pytest.approx(1 - math.comb(7, 5) / math.comb(10, 5))
 
 
+@pytest.mark.usefixtures('code_samples')
 def test_several_samples_give_pass_at_k():
     """Records from ``num_return_sequences`` > 1 keep every answer in ``samples``."""
     rows = MBPPDataset.load('mbpp')['test'].to_list()[:2]

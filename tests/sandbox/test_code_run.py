@@ -13,7 +13,7 @@ OUTCOMES = ('passed', 'failed', 'timed out', 'error')
 
 @pytest.mark.slow
 def test_code_benchmarks_run_offline_on_their_samples(work_dir: Path) -> None:
-    done = run_cli('tests/sandbox/code_sample_run.py', '-w', str(work_dir))
+    done = run_cli('tests/sandbox/code_sample_run.py', '-w', str(work_dir), '--data-root', 'data/code-samples')
     assert done.returncode == 0, done.stderr[-3000:]
     results = only_run_dir(work_dir) / 'results' / 'smollm2-135m-instruct'
     passes = 0

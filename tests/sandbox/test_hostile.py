@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -113,6 +113,7 @@ def batch() -> Iterator[tuple[dict[str, Any], Targets, Layers]]:
     """Every containable case in one evaluation, with a secret planted in this process's environment."""
     layers = available_layers()
     targets = Targets(uuid.uuid4().hex)
+    bystanders = set(_processes_of(layers.user[0])) if layers.user else set()  # the user's processes before
     os.environ['EVALKIT_PLANTED_SECRET'] = targets.secret
     try:
         cases = {name: text for name, (text, blocked) in _cases(targets).items() if blocked(layers) is None}
@@ -121,6 +122,7 @@ def batch() -> Iterator[tuple[dict[str, Any], Targets, Layers]]:
             list(cases.values()), list(cases), [{} for _ in cases], [ROW] * len(cases))
         scores['seconds'] = time.monotonic() - started
         scores['by_name'] = dict(zip(cases, scores['details']))
+        scores['bystanders'] = bystanders
         yield scores, targets, layers
     finally:
         del os.environ['EVALKIT_PLANTED_SECRET']
@@ -156,24 +158,32 @@ def test_hostile_completion_is_contained_and_fails(batch, name):
 
 
 def test_no_process_of_the_sandbox_outlives_the_batch(batch):
-    _, _, layers = batch
+    scores, _, layers = batch
     if not layers.user:
         pytest.skip(f'the sandbox runs as this user here ({layers.describe()}), so its processes cannot be told apart')
     deadline = time.monotonic() + 10
-    while (left := _processes_of(layers.user[0])) and time.monotonic() < deadline:
+    while (left := _processes_of(layers.user[0], scores['bystanders'])) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not left, f'sandbox processes still alive: {left}'
+    assert not left, f'sandbox processes still alive: {[_command_of(pid) for pid in left]}'
 
 
-def _processes_of(uid: int) -> list[int]:
+def _processes_of(uid: int, bystanders: Collection[int] = ()) -> list[int]:
+    """Processes of ``uid`` now, except ``bystanders`` (ones that ran as that user before the batch)."""
     pids = []
     for entry in os.listdir('/proc'):
         try:
-            if entry.isdigit() and os.stat(f'/proc/{entry}').st_uid == uid:
+            if entry.isdigit() and int(entry) not in bystanders and os.stat(f'/proc/{entry}').st_uid == uid:
                 pids.append(int(entry))
         except OSError:
             continue
     return pids
+
+
+def _command_of(pid: int) -> str:
+    try:
+        return f"{pid}: {Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ').decode(errors='replace')}"
+    except OSError:
+        return f'{pid}: (gone)'
 
 
 

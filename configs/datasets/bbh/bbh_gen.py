@@ -5,7 +5,7 @@ from mmengine.config import read_base
 
 from evalkit.datasets import BBHDataset
 from evalkit.openicl import AccEvaluator, EMEvaluator, GenInferencer, PromptTemplate, ZeroRetriever
-from evalkit.openicl.postprocessors_bbh import BBHFreeformAnswer, BBHOptionAnswer
+from evalkit.openicl.postprocessors.bbh import BBHFreeformAnswer, BBHOptionAnswer
 
 with read_base():
     from ._bbh_tasks import bbh_free_form_tasks, bbh_multiple_choice_tasks

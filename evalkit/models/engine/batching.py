@@ -30,6 +30,14 @@ _CPU_BUDGET_CAP = 1 << 30
 _CPU_DECODE_BUDGET_CAP = 2 << 30
 _MAX_ROWS = 256
 _MAX_DECODE_SLOTS = 64
+# Prompts prefilled together when decode slots are filled: enough rows for an efficient forward.
+_MIN_PREFILL_ROWS = 8
+
+
+def prefill_rows(slots: int) -> int:
+    """Prompts prefilled per forward when ``slots`` decode slots are (re)filled: an eighth of the
+    slots, at least ``_MIN_PREFILL_ROWS`` (one-prompt forwards waste the machine), at most all."""
+    return min(slots, max(_MIN_PREFILL_ROWS, slots // 8))
 
 
 def _available_bytes(device: torch.device, cpu_cap: int = _CPU_BUDGET_CAP) -> int:
@@ -105,9 +113,9 @@ class BatchSizer:
             return min(self.batch_size, available)
         per_slot = self.backbone.kv_bytes(width)
         budget = self.decode_budget - self.reserved()
-        # admitting a few prompts at a time (an eighth of the slots) needs one prefill's transient memory
+        # admitting prompts a few at a time needs one prefill's transient memory
         fits = max(1, budget // per_slot)
-        while fits > 1 and fits * per_slot + self.backbone.forward_bytes(max(1, fits // 8), width, past) > budget:
+        while fits > 1 and fits * per_slot + self.backbone.forward_bytes(prefill_rows(fits), width, past) > budget:
             fits -= 1
         return max(1, min(available, fits, self.max_decode_slots))
 

@@ -1,4 +1,4 @@
-"""Greedy generation engine: shared prefix prefilled once, continuous batching, early stops.
+"""Generation engine: shared prefix prefilled once, continuous batching, early stops, greedy or sampled.
 
 Prompts are de-duplicated and sorted by length (``plan_requests`` without packing);
 prompts that share a long prefix (the few-shot examples) attend to its cached keys
@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 import torch
 
 from evalkit.models.engine.backbone import Backbone
-from evalkit.models.engine.batching import BatchSizer
+from evalkit.models.engine.batching import BatchSizer, prefill_rows
 from evalkit.models.engine.planning import plan_requests
 from evalkit.models.engine.prefix_cache import PrefixCache, PrefixView
 from evalkit.models.engine.sampling import Chooser, Sampler, greedy_chooser
@@ -101,7 +101,8 @@ class _Stream:
         self.lengths = torch.zeros(slots, dtype=torch.long)  # own keys held by each slot
         self.owner = [-1] * slots  # prompt decoding in each slot; -1: free
         self.tokens = torch.zeros(slots, dtype=torch.long)  # each slot's next input token
-        self.refill_at = max(1, slots // 8)  # prefill a few prompts together, not one by one
+        self.refill_at = max(1, slots // 8)  # refill once this many slots are free, not at every finish
+        self.prefill_rows = prefill_rows(slots)
         self.finished: set[int] = set()
 
     def run(self, tails: list[Sequence[int]]) -> None:
@@ -111,7 +112,11 @@ class _Stream:
             free = [s for s, o in enumerate(self.owner) if o < 0]
             if queue and free and (len(free) >= self.refill_at or len(free) == len(self.owner)):
                 chosen = [queue.popleft() for _ in range(min(len(free), len(queue)))]
-                self._admit(free[:len(chosen)], chosen, [tails[i] for i in chosen])
+                # A few prompts per prefill: its transient memory is what the sizer priced, and each
+                # group is padded only to its own longest tail (prompts come longest first).
+                for lo in range(0, len(chosen), self.prefill_rows):
+                    group = chosen[lo:lo + self.prefill_rows]
+                    self._admit(free[lo:lo + len(group)], group, [tails[i] for i in group])
             elif not queue and free and 4 * len(free) >= len(self.owner):
                 self._drop(free)
             if any(o >= 0 for o in self.owner):

@@ -38,33 +38,29 @@ class Sampler:
 
         def choose(hidden: torch.Tensor, prompts: list[int]) -> torch.Tensor:
             backbone.head_rows += hidden.shape[0]
-            logits = backbone.head(hidden).float().cpu()
-            tokens = []
-            for row, k in enumerate(prompts):
+            for k in prompts:
                 if k not in generators:
                     generators[k] = torch.Generator().manual_seed(self.seeds[requests[k]])
-                tokens.append(self.draw(logits[row], generators[k]))
-            return torch.tensor(tokens, dtype=torch.long)
+            uniforms = torch.stack([torch.rand((), generator=generators[k], dtype=torch.float64) for k in prompts])
+            return self.draw(backbone.head(hidden).float().cpu(), uniforms)
 
         return choose
 
-    def draw(self, logits: torch.Tensor, generator: torch.Generator) -> int:
-        """One token from ``softmax(logits / temperature)`` restricted to the top-k, then the top-p mass.
-
-        Candidates are ordered by probability (ties by token id) only when a filter needs it; the
-        draw is one uniform number from the request's generator, mapped through the cumulative mass."""
+    def draw(self, logits: torch.Tensor, uniforms: torch.Tensor) -> torch.Tensor:
+        """One token per row of ``logits`` [rows, vocab] from ``softmax(logits / temperature)`` restricted
+        to the top-k, then to the top-p mass, chosen by the row's uniform number through the cumulative
+        mass.  Every step is row-wise, so a row's token does not depend on the other rows."""
         probs = torch.softmax(logits / self.temperature, -1)
-        if self.top_k > 0 and self.top_k < len(probs):
-            probs, order = torch.topk(probs, self.top_k)
+        order = None  # candidates are ordered by probability only when a filter needs it
+        if 0 < self.top_k < probs.shape[-1]:
+            probs, order = torch.topk(probs, self.top_k, dim=-1)
         elif self.top_p < 1:
-            probs, order = torch.sort(probs, descending=True, stable=True)
-        else:
-            order = None
-        probs = probs.double() / probs.sum()
-        if self.top_p < 1:  # the fewest most likely tokens whose mass reaches top_p (at least one)
-            before = probs.cumsum(-1) - probs
-            probs = probs[:max(1, int((before < self.top_p).sum()))]
+            probs, order = torch.sort(probs, dim=-1, descending=True, stable=True)
+        probs = probs.double()
+        probs = probs / probs.sum(-1, keepdim=True)
+        if self.top_p < 1:  # the fewest most likely tokens whose mass reaches top_p (the first always stays)
+            probs = probs.masked_fill(probs.cumsum(-1) - probs >= self.top_p, 0.0)
         cumulative = probs.cumsum(-1)
-        threshold = torch.rand((), generator=generator, dtype=torch.float64) * cumulative[-1]
-        index = min(int(torch.searchsorted(cumulative, threshold, right=True)), len(probs) - 1)
-        return index if order is None else int(order[index])
+        thresholds = uniforms.double()[:, None] * cumulative[:, -1:]
+        index = torch.searchsorted(cumulative, thresholds, right=True).clamp(max=probs.shape[-1] - 1)
+        return (index if order is None else order.gather(-1, index))[:, 0].long()

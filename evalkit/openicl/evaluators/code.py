@@ -18,7 +18,7 @@ from typing import Any
 from evalkit.config.errors import ConfigError
 from evalkit.openicl.evaluators.base import BaseEvaluator, check_pairs
 from evalkit.openicl.evaluators.stderr import mean_stderr
-from evalkit.openicl.postprocessors_code import CodeBlock, MBPPCode
+from evalkit.openicl.postprocessors.code import CodeBlock, MBPPCode
 from evalkit.registry import EVALUATORS
 from evalkit.sandbox import Outcome, SandboxLimits, run_all
 

@@ -11,7 +11,7 @@ import torch
 
 from evalkit.config.errors import ConfigError
 from evalkit.models import HuggingFaceCausalLM
-from evalkit.models.engine.batching import BatchSizer
+from evalkit.models.engine.batching import BatchSizer, prefill_rows
 
 
 def batches(sizer: BatchSizer, widths: list[int], past: int = 0,
@@ -71,7 +71,7 @@ def test_memory_held_by_the_prefix_cache_counts_against_the_budget(base_lm) -> N
     held = {'bytes': 0}
     sizer = BatchSizer('auto', base_lm.scorer.backbone, reserved=lambda: held['bytes'])
     sizer.budget = sizer.backbone.forward_bytes(8, 100, 0)
-    sizer.decode_budget = 16 * sizer.backbone.kv_bytes(600) + sizer.backbone.forward_bytes(2, 600, 0)
+    sizer.decode_budget = 16 * sizer.backbone.kv_bytes(600) + sizer.backbone.forward_bytes(prefill_rows(16), 600, 0)
     assert len(batches(sizer, [100] * 8)[0]) == 8 and sizer.decode_slots(600, 0, 64) == 16
     held['bytes'] = sizer.backbone.forward_bytes(4, 100, 0)
     assert len(batches(sizer, [100] * 8)[0]) < 8

@@ -1,8 +1,4 @@
-"""Postprocessors: turn raw model output (or raw gold answers) into comparable answers.
-
-Each is a small callable class so configs can parametrise it and validation can
-check its arguments like any other component.
-"""
+"""Answer extraction shared by many benchmarks: option letters, numbers, math answers."""
 from __future__ import annotations
 
 import re
