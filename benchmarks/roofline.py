@@ -33,7 +33,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SHAPES = ((1, 512), (1, 1024), (4, 128), (8, 128), (4, 256), (8, 256), (16, 128), (4, 512))  # (rows, tokens per row)
-DECODE_ROWS = (8, 16, 32, 64)
+DECODE_ROWS = (8, 16, 32, 64, 128)  # up to the most rows the engine decodes at once (batching._MAX_DECODE_SLOTS)
 HEAD_POSITIONS = 1024
 
 

@@ -93,6 +93,8 @@ def test_topk_picks_the_paraphrase_and_dpp_prefers_diversity_to_near_duplicates(
     dpp = DPPRetriever(ice_num=2, candidate_num=4, scale_factor=0.1).retrieve(task(pool, query))[0]
     assert len(set(topk)) == 2 and set(topk) <= {0, 1, 2}  # paraphrases of the question, twice the same one
     assert dpp[0] == 3 and dpp[1] in {0, 1, 2}  # one paraphrase (shown last) and the different question
+    # OpenCompass configs pass a seed; greedy MAP draws nothing at random, so it changes nothing
+    assert DPPRetriever(ice_num=2, candidate_num=4, scale_factor=0.1, seed=7).retrieve(task(pool, query))[0] == dpp
     assert TopkRetriever(ice_num=1).retrieve(task(POOL, ['Name the French capital.'])) == [[0]]
 
 

@@ -168,20 +168,33 @@ def test_no_process_of_the_sandbox_outlives_the_batch(batch):
 
 
 def _processes_of(uid: int, bystanders: Collection[int] = ()) -> list[int]:
-    """Processes of ``uid`` now, except ``bystanders`` (ones that ran as that user before the batch)."""
+    """Live processes of ``uid`` now, except ``bystanders`` (ones that ran as that user before the batch).
+
+    A zombie that another process inherited (the container's init, which reaps when it gets to it)
+    has already exited and holds nothing but its pid, so it is not counted; a zombie this process
+    should have reaped is (that would be a leak in evalkit)."""
     pids = []
     for entry in os.listdir('/proc'):
         try:
-            if entry.isdigit() and int(entry) not in bystanders and os.stat(f'/proc/{entry}').st_uid == uid:
-                pids.append(int(entry))
+            if not entry.isdigit() or int(entry) in bystanders or os.stat(f'/proc/{entry}').st_uid != uid:
+                continue
+            status = Path(f'/proc/{entry}/status').read_text()
         except OSError:
             continue
+        state = next((line.split()[1] for line in status.splitlines() if line.startswith('State:')), '')
+        parent = next((int(line.split()[1]) for line in status.splitlines() if line.startswith('PPid:')), 0)
+        if state != 'Z' or parent == os.getpid():
+            pids.append(int(entry))
     return pids
 
 
 def _command_of(pid: int) -> str:
+    """What a leftover process is, for the failure message: state, parent and command line."""
     try:
-        return f"{pid}: {Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ').decode(errors='replace')}"
+        status = dict(line.split(':\t', 1) for line in Path(f'/proc/{pid}/status').read_text().splitlines()
+                      if ':\t' in line)
+        command = Path(f'/proc/{pid}/cmdline').read_bytes().replace(bytes(1), b' ').decode(errors='replace')
+        return f"{pid} (state {status.get('State')}, parent {status.get('PPid')}): {command}"
     except OSError:
         return f'{pid}: (gone)'
 

@@ -46,8 +46,10 @@ def greedy_map(kernel: np.ndarray, k: int) -> list[int]:
 
 @RETRIEVERS.register_module()
 class DPPRetriever(EmbeddingRetriever):
-    def __init__(self, ice_num: int = 1, candidate_num: int = 30, scale_factor: float = 0.1,
+    def __init__(self, ice_num: int = 1, candidate_num: int = 30, scale_factor: float = 0.1, seed: int = 1,
                  ice_separator: str = '\n', ice_eos_token: str = '\n') -> None:
+        """``seed`` is accepted so OpenCompass DPP configs run unchanged; greedy MAP draws nothing at
+        random, so every seed gives the same examples."""
         super().__init__(ice_num, ice_separator, ice_eos_token)
         if candidate_num < ice_num:
             raise ConfigError(f'DPPRetriever.candidate_num ({candidate_num}) must be at least ice_num '
