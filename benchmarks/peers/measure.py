@@ -57,10 +57,12 @@ class Measurement:
 _PR_SET_CHILD_SUBREAPER = 36
 
 
-def _become_subreaper() -> None:
-    """Orphaned descendants are reparented to this process (so their CPU time is counted here)."""
+def _set_subreaper(on: bool) -> None:
+    """While on, orphaned descendants are reparented to this process (so their CPU time is counted
+    here); switched off again after each measurement, so a long-lived caller (a test session) does
+    not go on adopting, and never reaping, other code's orphans."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0)
     except (OSError, AttributeError):  # not Linux: orphans' time is lost, as it would be anyway
         pass
 
@@ -127,7 +129,7 @@ def run_measured(
     The child gets its own session so that on timeout the whole tree can be
     stopped with one ``killpg`` aimed at exactly the processes we started.
     """
-    _become_subreaper()
+    _set_subreaper(True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     cpu_before = _children_cpu_seconds()
     start = time.monotonic()
@@ -157,6 +159,7 @@ def run_measured(
                 break
     wall = time.monotonic() - start
     _stop_leftovers(proc.pid)
+    _set_subreaper(False)
     cpu = _children_cpu_seconds() - cpu_before
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     # ru_maxrss is in kB on Linux; it is a running max over all waited-for

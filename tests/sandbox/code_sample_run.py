@@ -1,4 +1,4 @@
-# Test config: HumanEval and MBPP on the project's samples (run with --data-root data/code-samples), first 2 problems each,
+# Test config: the real HumanEval and MBPP (../shared/datasets), first 2 problems each,
 # short answers, the chat model; opted in to running the model's code.
 from mmengine.config import read_base
 

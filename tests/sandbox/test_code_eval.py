@@ -14,29 +14,30 @@ from evalkit.config.validation import validate_run_config
 from evalkit.datasets import HumanEvalDataset, MBPPDataset
 from evalkit.openicl.evaluators.code import HumanEvalEvaluator, MBPPEvaluator, pass_at_k
 from evalkit.openicl.postprocessors.code import CodeBlock, MBPPCode
-from tests.conftest import PROJECT_ROOT, SHARED_DATASETS
+from tests.conftest import SHARED_DATASETS
 
 MODEL = ['--hf-path', 'embedded:smollm2-135m-instruct']
-# The project's own HumanEval/MBPP samples live apart from data/ so they never shadow the real benchmarks.
-CODE_SAMPLES = PROJECT_ROOT / 'data' / 'code-samples'
 
 
 @pytest.fixture
-def code_samples(monkeypatch):
-    monkeypatch.setenv('EVALKIT_DATA_ROOT', str(CODE_SAMPLES))
+def code_benchmarks(monkeypatch):
+    """The real HumanEval and MBPP, read in place from the shared folder."""
+    for path in ('humaneval/HumanEval.jsonl', 'mbpp/mbpp.jsonl'):
+        if not (SHARED_DATASETS / path).is_file():
+            pytest.skip(f'{SHARED_DATASETS}/{path} not found (the shared benchmark folder is absent)')
+    monkeypatch.setenv('EVALKIT_DATA_ROOT', str(SHARED_DATASETS))
 
 
 def _score(evaluator, rows, answers, records=None):
     return evaluator.score_rows(answers, [r['task_id'] for r in rows], records or [{} for _ in rows], rows)
 
 
-@pytest.mark.usefixtures('code_samples')
-def test_samples_load_in_the_upstream_layout():
+@pytest.mark.usefixtures('code_benchmarks')
+def test_humaneval_loads_in_the_upstream_layout():
     humaneval = HumanEvalDataset.load('humaneval')
-    assert list(humaneval) == ['test'] and len(humaneval['test']) == 3
+    assert list(humaneval) == ['test'] and len(humaneval['test']) == 164
     assert set(humaneval['test'][0]) == {'task_id', 'prompt', 'canonical_solution', 'test', 'entry_point'}
     mbpp = MBPPDataset.load('mbpp')
-    assert {split: mbpp[split]['task_id'] for split in mbpp} == {'prompt': [1, 2, 3, 4], 'test': [11, 12, 13]}
     assert mbpp['test'][0]['test_text'] == '\n'.join(mbpp['test'][0]['test_list'])
 
 
@@ -74,15 +75,16 @@ def test_mbpp_code_extraction(reply, code):
     assert MBPPCode()(reply) == code
 
 
-@pytest.mark.usefixtures('code_samples')
+@pytest.mark.usefixtures('code_benchmarks')
 def test_humaneval_takes_a_continuation_or_a_whole_function():
     rows = HumanEvalDataset.load('humaneval')['test'].to_list()
     body = rows[0]['canonical_solution']
     answers = [body,  # base model: the body, appended to the prompt
-               f"```python\ndef add_numbers(a, b):\n{body}```",  # chat model: the whole function, after the prompt
-               # a helper of the prompt stays usable (count_vowels' prompt imports List)
-               f"```python\ndef count_vowels(words: List[str]) -> int:\n{rows[1]['canonical_solution']}```",
-               '    return a - b\n']
+               f"```python\ndef has_close_elements(numbers, threshold):\n{body}```",  # chat model: the whole function
+               # a helper of the prompt stays usable (separate_paren_groups' prompt imports List)
+               f"```python\ndef separate_paren_groups(paren_string: str) -> List[str]:\n"
+               f"{rows[1]['canonical_solution']}```",
+               '    return False\n']
     scores = _score(HumanEvalEvaluator(), [rows[0], rows[0], rows[1], rows[0]], answers)
     assert [d['outcomes'] for d in scores['details']] == [['passed'], ['passed'], ['passed'],
                                                           ['failed: AssertionError']]
@@ -90,11 +92,13 @@ def test_humaneval_takes_a_continuation_or_a_whole_function():
     assert scores['stderr']['pass@1'] == pytest.approx(25.0)  # sd 50 of (100, 100, 100, 0) over sqrt(4)
 
 
-@pytest.mark.usefixtures('code_samples')
+@pytest.mark.usefixtures('code_benchmarks')
 def test_mbpp_runs_the_setup_code_before_the_asserts():
-    rows = MBPPDataset.load('mbpp')['test'].to_list()
+    rows = [r for r in MBPPDataset.load('mbpp')['test'].to_list() if r['test_setup_code'].strip()]
     scores = _score(MBPPEvaluator(), rows, [f"'{r['code']}'\n[DONE]" for r in rows])
-    assert scores['pass@1'] == 100.0 and rows[2]['test_setup_code']
+    assert [r['task_id'] for r in rows] == [367] and scores['pass@1'] == 100.0
+    without_setup = [dict(r, test_setup_code='') for r in rows]  # its asserts need what the setup defines
+    assert _score(MBPPEvaluator(), without_setup, [f"'{r['code']}'" for r in rows])['pass@1'] == 0.0
 
 
 def test_pass_at_k_is_the_unbiased_estimator():
@@ -103,7 +107,7 @@ def test_pass_at_k_is_the_unbiased_estimator():
     assert pass_at_k(10, 3, 5) == pytest.approx(1 - math.comb(7, 5) / math.comb(10, 5))
 
 
-@pytest.mark.usefixtures('code_samples')
+@pytest.mark.usefixtures('code_benchmarks')
 def test_several_samples_give_pass_at_k():
     """Records from ``num_return_sequences`` > 1 keep every answer in ``samples``."""
     rows = MBPPDataset.load('mbpp')['test'].to_list()[:2]
@@ -112,8 +116,9 @@ def test_several_samples_give_pass_at_k():
     scores = _score(MBPPEvaluator(k=[1, 2]), rows, [right, wrong], records)
     assert scores['pass@1'] == pytest.approx(25.0)
     assert scores['pass@2'] == pytest.approx(100 * (1 - 1 / 6) / 2)
-    assert scores['details'][0] == {'task_id': 11, 'correct': True, 'passed': 2, 'samples': 4, 'outcomes': [
-        'passed', 'failed: AssertionError', 'passed', 'failed: AssertionError']}
+    first = scores['details'][0]
+    assert (first['task_id'], first['passed'], first['samples']) == (11, 2, 4)
+    assert [o == 'passed' for o in first['outcomes']] == [True, False, True, False]
     with pytest.raises(ValueError, match='pass@8 needs at least 8 samples'):
         _score(MBPPEvaluator(k=[8]), rows, [right, wrong], records)
 

@@ -171,8 +171,7 @@ def _processes_of(uid: int, bystanders: Collection[int] = ()) -> list[int]:
     """Live processes of ``uid`` now, except ``bystanders`` (ones that ran as that user before the batch).
 
     Zombies are not counted: they have exited and run nothing, hold no memory, files or sockets,
-    only their pid until their parent reaps them.  (In the whole suite one such zombie, a child of
-    the test process itself, has been seen; which call leaves it unreaped is an open question.)"""
+    only their pid until their parent reaps them."""
     pids = []
     for entry in os.listdir('/proc'):
         try:
