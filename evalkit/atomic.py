@@ -54,14 +54,15 @@ def naming_failures(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[str]]:
-    """A text handle whose content replaces ``path`` in one step when the block ends without error."""
+def atomic_writer(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
+    """A text handle (bytes with ``binary``, e.g. for images) whose content replaces ``path`` in one step
+    when the block ends without error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
     tmp = Path(tmp_name)
     try:
-        with naming_failures(path), os.fdopen(fd, 'w', encoding='utf-8') as fh:
+        with naming_failures(path), (os.fdopen(fd, 'wb') if binary else os.fdopen(fd, 'w', encoding='utf-8')) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

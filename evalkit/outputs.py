@@ -50,6 +50,11 @@ class RunDir:
     def details(self, model_abbr: str, dataset_abbr: str) -> Path:
         return self.root / 'results' / model_abbr / f'{dataset_abbr}.details.jsonl'
 
+    def scored(self) -> list[tuple[str, str]]:
+        """(model, dataset) of every results file, for readers that know the folder but not its config."""
+        files = sorted((self.root / 'results').glob('*/*.json'))
+        return [(path.parent.name, path.stem) for path in files if self.results(path.parent.name, path.stem) == path]
+
     def task_log(self, kind: str, label: str) -> Path:
         return self.root / 'logs' / kind / f'{label}.log'
 
@@ -58,6 +63,17 @@ class RunDir:
 
     def summary(self, suffix: str) -> Path:
         return self.root / 'summary' / f'summary_{self.timestamp}.{suffix}'
+
+    def judgements(self, judge_abbr: str, subject: str, dataset_abbr: str) -> Path:
+        """A judge's judgements of one subject (a model, or ``model_vs_opponent``) on one dataset."""
+        return self.root / 'judgements' / judge_abbr / subject / f'{dataset_abbr}.jsonl'
+
+    def judgement_details(self, judge_abbr: str, subject: str, dataset_abbr: str) -> Path:
+        """The judgements with what the summary read from each (score or verdict, or a parse failure)."""
+        return self.root / 'judgements' / judge_abbr / subject / f'{dataset_abbr}.details.jsonl'
+
+    def subjective_summary(self, suffix: str) -> Path:
+        return self.root / 'summary' / f'subjective_{self.timestamp}.{suffix}'
 
 
 def run_order(name: str) -> tuple[str, int]:

@@ -1,8 +1,8 @@
-"""The stages of a run, in order: partition -> run inference -> run evaluation -> summarise."""
+"""The stages of a run, in order: partition -> run inference -> run evaluation -> judge -> summarise."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -14,6 +14,8 @@ from evalkit.outputs import RunDir
 from evalkit.registry import PARTITIONERS, RUNNERS, SUMMARIZERS, build, resolve_type
 from evalkit.runners.base import BaseRunner, TaskOutcome
 from evalkit.runners.slurm import SlurmRunner
+from evalkit.subjective.settings import objective
+from evalkit.subjective.stage import judge_tasks
 from evalkit.tasks.completion import missing_outputs, prediction_store
 from evalkit.tasks.rerun_reasons import rerun_reasons
 from evalkit.tasks.shards import merge_run_shards
@@ -31,6 +33,7 @@ class RunOptions:
     slurm_partition: str | None = None
     slurm_qos: str | None = None
     failures: list[TaskOutcome] = field(default_factory=list)
+    on_failure: Callable[[TaskOutcome], None] | None = None  # told of each failed task as its stage ends
 
 
 def stage_config(cfg: Mapping[str, Any], kind: str, options: RunOptions) -> dict[str, Any]:
@@ -87,10 +90,20 @@ def run_stage(cfg: Mapping[str, Any], kind: str, run_dir: RunDir, options: RunOp
     if options.dry_run or not tasks:
         return tasks
     tqdm.write(f'{kind}: {len(tasks)} task(s)')
-    options.failures.extend(o for o in runner.launch(tasks, run_dir) if not o.ok)
+    launch(runner, tasks, run_dir, options)
     if kind == 'infer':
         merge_run_shards(run_dir, cfg['models'], cfg['datasets'])
     return tasks
+
+
+def launch(runner: BaseRunner, tasks: Sequence[TaskSpec], run_dir: RunDir, options: RunOptions) -> None:
+    """Run a stage's tasks; each failure is kept for the exit code and told to ``options.on_failure``
+    (the webhook notifier) as the stage ends, whatever the stage."""
+    failed = [o for o in runner.launch(tasks, run_dir) if not o.ok]
+    options.failures.extend(failed)
+    if options.on_failure:
+        for outcome in failed:
+            options.on_failure(outcome)
 
 
 def _with_predictions_only(eval_task: TaskSpec) -> TaskSpec | None:
@@ -102,7 +115,11 @@ def _with_predictions_only(eval_task: TaskSpec) -> TaskSpec | None:
 def summarize(cfg: Mapping[str, Any], run_dir: RunDir) -> str:
     """The summary table, followed by a warning line for every dataset whose prompts were cut."""
     summarizer = build(summarizer_config(cfg), SUMMARIZERS, 'summarizer')
-    table = summarizer.summarize(run_dir, [m['abbr'] for m in cfg['models']], cfg['datasets'])
+    table = summarizer.summarize(run_dir, [m['abbr'] for m in cfg['models']], objective(cfg['datasets']))
+    # imported here, not at the top: summarizers import pandas (a second before any config error)
+    from evalkit.summarizers.needlebench import write_needle_summaries
+
+    write_needle_summaries(run_dir, [m['abbr'] for m in cfg['models']], cfg['datasets'])  # grids + heatmaps
     return '\n'.join([table, *truncation_warnings(cfg, run_dir)])
 
 
@@ -131,8 +148,22 @@ def run_pipeline(cfg: Mapping[str, Any], run_dir: RunDir, options: RunOptions) -
         check_stage(stage_config(cfg, kind, options), kind)
     if options.mode in ('all', 'infer'):
         planned['infer'] = run_stage(cfg, 'infer', run_dir, options)
-    if options.mode in ('all', 'eval') and not options.dry_run:
-        planned['eval'] = run_stage(cfg, 'eval', run_dir, options)
-    elif options.mode in ('all', 'eval'):
-        planned['eval'] = plan(cfg, 'eval', run_dir, options)[0]
+    scored = {**cfg, 'datasets': objective(cfg['datasets'])}  # judged datasets have no evaluator
+    if options.mode in ('all', 'eval') and not options.dry_run and scored['datasets']:
+        planned['eval'] = run_stage(scored, 'eval', run_dir, options)
+    elif options.mode in ('all', 'eval') and scored['datasets']:
+        planned['eval'] = plan(scored, 'eval', run_dir, options)[0]
+    if options.mode in ('all', 'eval') and cfg.get('judge_models'):
+        planned['judge'] = run_judge_stage(cfg, run_dir, options)
     return planned
+
+
+def run_judge_stage(cfg: Mapping[str, Any], run_dir: RunDir, options: RunOptions) -> list[TaskSpec]:
+    """Judge the complete answers, with the inference stage's runner (a judge is a model to run)."""
+    tasks = judge_tasks(cfg, run_dir, ready_only=not options.dry_run)
+    if options.dry_run or not tasks:
+        return tasks
+    runner = build(stage_config(cfg, 'infer', options)['runner'], RUNNERS, 'infer.runner')
+    tqdm.write(f'judge: {len(tasks)} task(s)')
+    launch(runner, tasks, run_dir, options)
+    return tasks

@@ -24,9 +24,10 @@ RETRIEVERS = Registry('retriever', locations=['evalkit.openicl.retrievers'])
 INFERENCERS = Registry('inferencer', locations=['evalkit.openicl.inferencers'])
 EVALUATORS = Registry('evaluator', locations=['evalkit.openicl.evaluators'])
 POSTPROCESSORS = Registry('postprocessor', locations=['evalkit.openicl.postprocessors'])
-PARTITIONERS = Registry('partitioner', locations=['evalkit.partitioners'])
+PARTITIONERS = Registry('partitioner', locations=['evalkit.partitioners', 'evalkit.subjective.partitioner'])
 RUNNERS = Registry('runner', locations=['evalkit.runners'])
-SUMMARIZERS = Registry('summarizer', locations=['evalkit.summarizers'])
+NOTIFIERS = Registry('notifier', locations=['evalkit.notify'])
+SUMMARIZERS = Registry('summarizer', locations=['evalkit.summarizers', 'evalkit.subjective.summary'])
 
 
 def _imported(registry: Registry) -> Registry:

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.vllm_fixture import vllm_server  # noqa: F401
+
 if TYPE_CHECKING:  # torch and transformers load only in sessions that use the model
     from evalkit.models import HuggingFaceCausalLM
 

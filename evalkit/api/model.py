@@ -13,8 +13,9 @@ from evalkit.api.prompt import Prompt
 from evalkit.api.sampling import GREEDY, Sampling
 from evalkit.config.errors import ConfigError
 
-# Keys of a model config meant for the runner (devices, scheduling), not the model class.
-RUN_ONLY_MODEL_KEYS = ('run_cfg',)
+# Keys of a model config meant for the runner (devices, scheduling) or the task (``serve``: a vLLM server
+# the inference task starts for the model, see ``evalkit.serving.accelerator``), not the model class.
+RUN_ONLY_MODEL_KEYS = ('run_cfg', 'serve')
 
 
 class BaseModel(ABC):

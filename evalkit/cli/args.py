@@ -101,6 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
     hf.add_argument('--num-gpus', type=at_least(0), default=0, help='GPUs per task (0 or no GPU present: CPU)')
     hf.add_argument('--dtype', default='float32', choices=['float32', 'bfloat16', 'float16', 'auto'],
                     help='weight and compute dtype')
+    hf.add_argument('-a', '--accelerator', choices=['hf', 'vllm'], default='hf',
+                    help="vllm: serve each Hugging Face model with a vLLM server started for the task (venv: "
+                    "python tools/vllm_server.py setup) and evaluate it through the API; hf: evalkit's own engine")
+    judge = p.add_argument_group('judging (subjective datasets such as mtbench_single, subjective_generic)')
+    judge.add_argument('--judge-model', nargs='+', metavar='NAME',
+                       help='judge model configs by name (configs/models/**/NAME.py); sets judge_models')
+    judge.add_argument('--judge-hf-path', metavar='PATH',
+                       help='a Hugging Face model (folder, hub id or embedded:NAME) as the judge, with the '
+                       '--max-seq-len/--max-out-len/--batch-size/--dtype settings of the candidates')
+    judge.add_argument('--judge-mode', choices=['single', 'pairwise', 'all_pairs'],
+                       help="override the datasets' judge mode (judge.mode)")
+    judge.add_argument('--judge-base-models', nargs='+', metavar='ABBR',
+                       help='the baseline model(s) pairwise mode compares every other model with (judge.base_models)')
     run = p.add_argument_group('how to run')
     run.add_argument('-w', '--work-dir', help='experiment folder (default outputs/<config name>)')
     run.add_argument('-r', '--reuse', nargs='?', const='latest', metavar='TIMESTAMP',
@@ -121,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help='submit every task to Slurm with sbatch (see -p, -q) instead of running it here')
     run.add_argument('-p', '--partition', help='Slurm partition for --slurm')
     run.add_argument('-q', '--qos', help='Slurm quality of service for --slurm')
+    run.add_argument('--notify-url', metavar='URL',
+                     help="webhook for start / task-failure / end messages (or ENV:NAME); never written to the run's "
+                     'files (config key notify=dict(url=..., kind=...))')
+    run.add_argument('--notify-kind', choices=['lark', 'slack', 'generic'],
+                     help='message format of the webhook (default: the config\'s notify.kind, else generic)')
     run.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                      help='override config keys, e.g. models.0.batch_size=4')
     return p

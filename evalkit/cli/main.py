@@ -1,6 +1,7 @@
 """``python run.py``: build the run config, pick the output folder, run the stages, print the summary."""
 from __future__ import annotations
 
+import argparse
 import signal
 import sys
 from pathlib import Path
@@ -12,13 +13,16 @@ from evalkit.atomic import naming_failures
 from evalkit.cli.args import build_parser
 from evalkit.cli.run_config import build_run_config
 from evalkit.config.errors import ConfigError
+from evalkit.config.loading import load_config, run_config
 from evalkit.config.plain import to_plain
 from evalkit.config.secrets import redact
 from evalkit.config.validation import validate_run_config
-from evalkit.datasets.data_root import PROJECT_ROOT
+from evalkit.notify import run_notifier
 from evalkit.outputs import RunDir, claim_new_run_dir, earlier_runs, run_stamp
 from evalkit.pipeline import RunOptions, run_pipeline, summarize
 from evalkit.provenance import announce_run
+from evalkit.resources import default_outputs_root
+from evalkit.subjective.stage import report_judgements
 
 
 def choose_run_dir(work_dir: Path, reuse: str | None, mode: str, dry_run: bool = False) -> RunDir:
@@ -44,6 +48,20 @@ def choose_run_dir(work_dir: Path, reuse: str | None, mode: str, dry_run: bool =
     return RunDir(work_dir / reuse)
 
 
+def saved_run_config(args: argparse.Namespace) -> tuple[Config, str] | None:
+    """``-m viz``/``-m eval`` with ``-r`` and nothing named to evaluate: the config the run saved when it
+    started, so an earlier run (another machine's, an old one) is re-summarised from its folder alone."""
+    named = (args.config, args.datasets, args.models, args.hf_path, args.custom_dataset_path)
+    if args.mode not in ('viz', 'eval') or args.reuse is None or any(named):
+        return None
+    run_dir = choose_run_dir(Path(args.work_dir or default_outputs_root() / 'default'), args.reuse, args.mode)
+    path = run_dir.root / 'configs' / f'{run_dir.timestamp}.py'
+    if not path.is_file():
+        raise ConfigError(f"-m {args.mode} -r {args.reuse}: '{path}' is missing, so this run folder does not say "
+                          f'what it evaluated. Give the config file or --models/--datasets the run used.')
+    return run_config(load_config(path), str(path)), str(path)
+
+
 def dump_config(cfg: Config, run_dir: RunDir) -> Path:
     path = run_dir.root / 'configs' / f'{run_dir.timestamp}.py'
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,10 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if (args.partition or args.qos) and not args.slurm:
             raise ConfigError('-p/--partition and -q/--qos say where --slurm submits tasks: add --slurm.')
-        cfg, source = build_run_config(args)
+        cfg, source = saved_run_config(args) or build_run_config(args)
         validate_run_config(cfg, source)
+        notifier = run_notifier(cfg.get('notify'), args.notify_url, args.notify_kind)  # sends in the background
         experiment = Path(args.config).stem if args.config else 'default'
-        work_dir = Path(args.work_dir or cfg.get('work_dir') or PROJECT_ROOT / 'outputs' / experiment)
+        work_dir = Path(args.work_dir or cfg.get('work_dir') or default_outputs_root() / experiment)
         run_dir = choose_run_dir(work_dir, args.reuse, args.mode, args.dry_run)
         options = RunOptions(mode=args.mode, max_num_workers=args.max_num_workers, retry=args.retry,
                              debug=args.debug, dry_run=args.dry_run, slurm=args.slurm,
@@ -84,9 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         run_dir.create()
         dump_config(cfg, run_dir)
         print(f'Run folder: {run_dir.root}', flush=True)
+        notifier.started(run_dir, cfg)
+        options.on_failure = notifier.task_failed
         run_pipeline(cfg, run_dir, options)
         print(summarize(cfg, run_dir))
+        judge_problems = report_judgements(cfg, run_dir)  # judged datasets: their own table, parse-failure check
+        notifier.finished(run_dir, options.failures)
         print(f"\nSummary written to {run_dir.summary('{csv,txt,md}')}")
+        from evalkit.report import report_after_summary  # matplotlib and pandas: not for a run that stops early
+
+        if not report_after_summary(cfg, run_dir) and args.mode == 'viz':
+            return 1  # only -m viz fails for it: a run's results and summary are already safe on disk
     except ConfigError as exc:
         print(f'evalkit: error: {exc}', file=sys.stderr)
         return 2
@@ -101,5 +128,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f'\n{len(options.failures)} task(s) failed:', file=sys.stderr)
         for outcome in options.failures:
             print(outcome.describe_failure(), file=sys.stderr)
-        return 1
-    return 0
+    for problem in judge_problems:
+        print(f'evalkit: error: {problem}', file=sys.stderr)
+    return 1 if options.failures or judge_problems else 0

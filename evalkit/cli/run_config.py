@@ -13,6 +13,7 @@ from evalkit.config import config_index
 from evalkit.config.custom_datasets import custom_dataset_config, expand_custom_datasets
 from evalkit.config.errors import ConfigError
 from evalkit.config.loading import load_config, run_config
+from evalkit.serving.accelerator import accelerate_models
 
 
 def datasets_from_file(path: Path) -> list[dict[str, Any]]:
@@ -45,6 +46,21 @@ def hf_model_from_args(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def add_judges(cfg: Config, args: argparse.Namespace) -> None:
+    """``--judge-model`` / ``--judge-hf-path`` set ``judge_models``; ``--judge-mode`` and
+    ``--judge-base-models`` set keys of the ``judge`` section."""
+    judges = [m for name in args.judge_model or [] for m in models_from_file(config_index.find('models', name))]
+    if args.judge_hf_path:
+        judge = hf_model_from_args(argparse.Namespace(**{**vars(args), 'hf_path': args.judge_hf_path,
+                                                         'tokenizer_path': None, 'hf_type': 'chat'}))
+        judges.append({**judge, 'abbr': f"{judge['abbr']}-judge"})
+    if judges:
+        cfg['judge_models'] = judges
+    section = {'mode': args.judge_mode, 'base_models': args.judge_base_models}
+    if any(v is not None for v in section.values()):
+        cfg['judge'] = {**(cfg.get('judge') or {}), **{k: v for k, v in section.items() if v is not None}}
+
+
 def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
     """The merged run config and the name of its source (for errors and the experiment folder)."""
     if args.data_root:
@@ -64,6 +80,8 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
         models.append(hf_model_from_args(args))
     if models:
         cfg['models'] = models
+    if getattr(args, 'accelerator', 'hf') != 'hf' and cfg.get('models'):
+        cfg['models'] = accelerate_models(cfg['models'], args.accelerator)
     if args.datasets:
         cfg['datasets'] = [ds for name in args.datasets for ds in datasets_from_file(config_index.find('datasets', name))]
     if args.custom_dataset_path:
@@ -73,6 +91,7 @@ def build_run_config(args: argparse.Namespace) -> tuple[Config, str]:
     elif any((args.custom_dataset_data_type, args.custom_dataset_infer_method, args.custom_dataset_meta_path)):
         raise ConfigError('--custom-dataset-data-type, --custom-dataset-infer-method and --custom-dataset-meta-path '
                           'describe the file given with --custom-dataset-path: add it.')
+    add_judges(cfg, args)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options, allow_list_keys=True)
     if args.allow_code_execution:

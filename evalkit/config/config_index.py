@@ -6,9 +6,9 @@ import fnmatch
 from pathlib import Path
 
 from evalkit.config.errors import ConfigError
-from evalkit.datasets.data_root import PROJECT_ROOT
+from evalkit.resources import shipped
 
-CONFIG_ROOT = PROJECT_ROOT / 'configs'
+CONFIG_ROOT = shipped('configs')  # the checkout's configs/, or the wheel's copy
 KINDS = ('models', 'datasets')
 
 

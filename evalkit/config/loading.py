@@ -23,7 +23,8 @@ def _is_helper(key: str, value: object) -> bool:
 
 # What a run config may set; everything else in the file (the ``*_datasets`` lists imported
 # with read_base() to build ``datasets`` from, loop variables...) is a building block.
-RUN_KEYS = ('models', 'datasets', 'infer', 'eval', 'summarizer', 'work_dir', 'allow_code_execution')
+RUN_KEYS = ('models', 'datasets', 'infer', 'eval', 'summarizer', 'work_dir', 'allow_code_execution', 'judge_models',
+            'judge', 'notify')
 
 
 def run_config(cfg: Config, source: str) -> Config:

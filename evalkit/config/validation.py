@@ -23,10 +23,12 @@ from evalkit.config.defaults import DEFAULT_SUMMARIZER
 from evalkit.config.errors import ConfigError
 from evalkit.config.secrets import reject_literal_secrets
 from evalkit.datasets.circular import check_circular
+from evalkit.notify.config import notifier_config
 from evalkit.sandbox.consent import check_code_execution_consent
+from evalkit.subjective.settings import check_judging
 
 DATASET_KEYS = {'abbr', 'type', 'path', 'name', 'reader_cfg', 'infer_cfg', 'eval_cfg', 'summary_groups', 'circular',
-                'load_kwargs'}
+                'load_kwargs', 'judge_cfg'}
 READER_KEYS = {'input_columns', 'output_column', 'train_split', 'test_split', 'limit'}
 INFER_KEYS = {'prompt_template', 'ice_template', 'retriever', 'inferencer'}
 EVAL_KEYS = {'evaluator', 'pred_postprocessor', 'dataset_postprocessor', 'pred_role'}
@@ -200,7 +202,7 @@ def _check_dataset(ds: Any, where: str) -> None:
     if not isinstance(ds, Mapping):
         raise ConfigError(f'{where}: each dataset must be a dict, got {type(ds).__name__}.')
     _check_keys(ds, DATASET_KEYS, where)
-    for key in ('abbr', 'type', 'reader_cfg', 'infer_cfg', 'eval_cfg'):
+    for key in ('abbr', 'type', 'reader_cfg', 'infer_cfg', *(() if 'judge_cfg' in ds else ('eval_cfg',))):
         if key not in ds:
             raise ConfigError(f"{where}: missing required key '{key}'.")
     if not isinstance(ds['abbr'], str) or not ds['abbr']:
@@ -217,14 +219,15 @@ def _check_dataset(ds: Any, where: str) -> None:
     for key in ('retriever', 'inferencer'):
         if key not in infer:
             raise ConfigError(f"{where}.infer_cfg: missing required key '{key}'.")
-    if 'prompt_template' not in infer and 'ice_template' not in infer:
+    inferencer = check_component(infer['inferencer'], reg.INFERENCERS, f'{where}.infer_cfg.inferencer')
+    if getattr(inferencer, 'reads_templates', True) and 'prompt_template' not in infer and 'ice_template' not in infer:
         raise ConfigError(f"{where}.infer_cfg: needs a 'prompt_template' (or an 'ice_template').")
     for key in ('prompt_template', 'ice_template'):
         if key in infer:
             check_component(infer[key], reg.PROMPT_TEMPLATES, f'{where}.infer_cfg.{key}')
     check_component(infer['retriever'], reg.RETRIEVERS, f'{where}.infer_cfg.retriever')
-    check_component(infer['inferencer'], reg.INFERENCERS, f'{where}.infer_cfg.inferencer')
-    _check_eval(ds['eval_cfg'], f'{where}.eval_cfg')
+    if 'eval_cfg' in ds:
+        _check_eval(ds['eval_cfg'], f'{where}.eval_cfg')
 
 
 def check_stage(stage: Any, where: str) -> None:
@@ -332,11 +335,14 @@ def validate_run_config(cfg: Mapping[str, Any], source: str) -> None:
         seen.add(ds['abbr'])
     check_code_execution_consent(cfg, source)
     _check_models(list(cfg['models']), list(cfg['datasets']), source)
+    check_judging(cfg, source)  # judge_models, the judge section and every judged dataset's judge_cfg
     for kind in ('infer', 'eval'):
         if cfg.get(kind) is not None:
             check_stage(cfg[kind], f'{source}: {kind}')
     if cfg.get('summarizer') is not None:
         _check_summarizer(summarizer_config(cfg), [d['abbr'] for d in cfg['datasets']], f'{source}: summarizer')
+    if cfg.get('notify') is not None:  # the webhook: its URL must be an ENV: reference (WebhookNotifier.check_config)
+        check_component(notifier_config(cfg['notify'], f'{source}: notify'), reg.NOTIFIERS, f'{source}: notify')
     if 'work_dir' in cfg and not isinstance(cfg['work_dir'], str):
         raise ConfigError(f"{source}: work_dir: expected a folder path (str), got {cfg['work_dir']!r}.")
 

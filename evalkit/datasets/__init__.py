@@ -13,12 +13,15 @@ from evalkit.datasets.humaneval import HumanEvalDataset
 from evalkit.datasets.math_problems import MATH500Dataset, MATHDataset
 from evalkit.datasets.mbpp import MBPPDataset
 from evalkit.datasets.mmlu import MMLUDataset
+from evalkit.datasets.mtbench import MTBenchDataset
+from evalkit.datasets.needlebench import NeedleBenchDataset
 from evalkit.datasets.open_qa import NQOpenDataset, TriviaQADataset
 from evalkit.datasets.openbookqa import OBQADataset
 from evalkit.datasets.piqa import PIQADataset
+from evalkit.datasets.subjective import SubjectiveQuestionsDataset
 from evalkit.datasets.winogrande import WinoGrandeDataset
 
 __all__ = ['ARCDataset', 'ARCFourChoiceDataset', 'BBHDataset', 'BaseDataset', 'CEvalDataset', 'CMMLUDataset',
            'CommonsenseQADataset', 'CustomDataset', 'GSM8KDataset', 'HFDataset', 'HellaSwagDataset',
-           'HumanEvalDataset', 'MATH500Dataset', 'MATHDataset', 'MBPPDataset', 'MMLUDataset', 'NQOpenDataset',
-           'OBQADataset', 'PIQADataset', 'TriviaQADataset', 'WinoGrandeDataset']
+           'HumanEvalDataset', 'MATH500Dataset', 'MATHDataset', 'MBPPDataset', 'MMLUDataset', 'MTBenchDataset', 'NeedleBenchDataset',
+           'NQOpenDataset', 'OBQADataset', 'PIQADataset', 'SubjectiveQuestionsDataset', 'TriviaQADataset', 'WinoGrandeDataset']

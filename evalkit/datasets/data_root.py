@@ -1,7 +1,7 @@
 """Where dataset files are looked for, in order.
 
 1. ``$EVALKIT_DATA_ROOT`` (``--data-root`` sets it for the run and its tasks);
-2. the project's ``data/`` (small samples we ship);
+2. the project's ``data/`` (small samples we ship; inside the package for a wheel: ``evalkit/resources.py``);
 3. ``../shared/datasets`` beside the project, when present (the real benchmarks).
 The first root that holds the requested files wins.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from evalkit.resources import shipped
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENV_VAR = 'EVALKIT_DATA_ROOT'
@@ -18,7 +20,7 @@ def data_roots() -> list[Path]:
     roots = []
     if os.environ.get(ENV_VAR):
         roots.append(Path(os.environ[ENV_VAR]).expanduser())
-    roots.append(PROJECT_ROOT / 'data')
+    roots.append(shipped('data'))
     shared = PROJECT_ROOT.parent / 'shared' / 'datasets'
     if shared.is_dir():
         roots.append(shared)

@@ -28,8 +28,9 @@ def render_meta_template(prompt: Prompt, meta_template: Mapping[str, Any]) -> st
     return ''.join(parts)
 
 
-def render_chat_template(prompt: Prompt, tokenizer: Any) -> str:
-    """Render with the tokenizer's chat template; a final BOT message is the reply's opening text."""
+def chat_messages(prompt: Prompt) -> tuple[list[dict[str, str]], str]:
+    """OpenAI-style ``{'role', 'content'}`` messages of a prompt, and the reply's opening text (a final
+    BOT message).  Consecutive turns of one role are merged: chat templates reject them."""
     messages: list[Message] = [{'role': 'HUMAN', 'prompt': prompt}] if isinstance(prompt, str) else list(prompt)
     reply_prefix = ''
     if messages and messages[-1]['role'] == 'BOT':
@@ -38,10 +39,16 @@ def render_chat_template(prompt: Prompt, tokenizer: Any) -> str:
     chat: list[dict[str, str]] = []
     for msg in messages:
         role = CHAT_ROLES.get(msg['role'], 'user')
-        if chat and chat[-1]['role'] == role:  # templates reject two turns of one role in a row
+        if chat and chat[-1]['role'] == role:
             chat[-1]['content'] += '\n' + msg['prompt']
         else:
             chat.append({'role': role, 'content': msg['prompt']})
+    return chat, reply_prefix
+
+
+def render_chat_template(prompt: Prompt, tokenizer: Any) -> str:
+    """Render with the tokenizer's chat template; a final BOT message is the reply's opening text."""
+    chat, reply_prefix = chat_messages(prompt)
     text = tokenizer.apply_chat_template(chat, tokenize=False, add_generation_prompt=True)
     return text + reply_prefix
 

@@ -19,6 +19,8 @@ from evalkit.config.secrets import ENV_PREFIX, REDACTED, is_secret_name
 COMMAND_ENV = 'EVALKIT_RUN_COMMAND'
 STARTED_ENV = 'EVALKIT_RUN_STARTED'
 _PROCESS_STARTED = time.time()
+# Flags whose value is a credential although their name does not say so (a webhook URL lets anyone post).
+SECRET_FLAGS = frozenset({'notify_url'})
 
 
 def iso_time(seconds: float) -> str:
@@ -27,6 +29,10 @@ def iso_time(seconds: float) -> str:
 
 def _flag_name(token: str) -> str:
     return token.lstrip('-').replace('-', '_')
+
+
+def _is_secret_flag(name: str) -> bool:
+    return is_secret_name(name) or name in SECRET_FLAGS
 
 
 def redact_argv(argv: Sequence[str]) -> list[str]:
@@ -38,10 +44,10 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
         name, sep, value = token.partition('=')
         if after_secret_flag and not token.startswith(('-', ENV_PREFIX)):
             token = REDACTED
-        elif sep and value and not value.startswith(ENV_PREFIX) and is_secret_name(_flag_name(name.rsplit('.', 1)[-1])):
+        elif sep and value and not value.startswith(ENV_PREFIX) and _is_secret_flag(_flag_name(name.rsplit('.', 1)[-1])):
             token = f'{name}={REDACTED}'
         redacted.append(token)
-        after_secret_flag = token.startswith('-') and not sep and is_secret_name(_flag_name(token))
+        after_secret_flag = token.startswith('-') and not sep and _is_secret_flag(_flag_name(token))
     return redacted
 
 

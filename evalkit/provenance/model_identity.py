@@ -62,6 +62,9 @@ def model_identity(path: str, revision: str | None = None) -> dict[str, Any]:
 
 def model_identities(model_cfg: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """``{'model': identity}``, plus ``'tokenizer'`` when the tokenizer comes from elsewhere."""
+    if model_cfg.get('base_url') or model_cfg.get('serve'):  # an API model: host, name, what the server reports
+        from evalkit.models.openai_api.identity import api_identity
+        return {'model': api_identity(model_cfg)}
     revision = (model_cfg.get('model_kwargs') or {}).get('revision')
     identities = {'model': model_identity(model_cfg['path'], revision)}
     tokenizer = model_cfg.get('tokenizer_path')

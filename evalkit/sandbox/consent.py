@@ -12,7 +12,7 @@ CONSENT_KEY = 'allow_code_execution'
 
 def datasets_running_code(datasets: list[Mapping[str, Any]]) -> list[str]:
     """Abbrs of the datasets whose evaluator executes the model's answers (``runs_model_code``)."""
-    return [ds['abbr'] for ds in datasets
+    return [ds['abbr'] for ds in datasets if 'eval_cfg' in ds  # judged datasets have no evaluator
             if getattr(resolve_type(ds['eval_cfg']['evaluator']['type'], EVALUATORS, ds['abbr']),
                        'runs_model_code', False)]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evalkit.outputs import RunDir
+from evalkit.subjective.store import missing_judgements
 from evalkit.tasks.fingerprint import compute_fingerprint
 from evalkit.tasks.prediction_store import PredictionStore
 from evalkit.tasks.spec import RowRange, TaskSpec, part_name
@@ -36,5 +37,7 @@ def missing_outputs(spec: TaskSpec) -> list[str]:
     """Names of the dataset parts whose outputs this task still owes (empty when it is complete)."""
     if spec.kind == 'infer':
         return [part_name(ds['abbr'], rows) for ds, rows in spec.parts() if not part_complete(spec, ds, rows)]
+    if spec.kind == 'judge':
+        return missing_judgements(spec)
     run_dir = RunDir(Path(spec.work_dir))
     return [ds['abbr'] for ds in spec.datasets if not run_dir.results(spec.model_abbr, ds['abbr']).is_file()]

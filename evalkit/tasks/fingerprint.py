@@ -23,7 +23,7 @@ from evalkit.provenance.model_identity import is_weights_file, model_identities
 from evalkit.provenance.versions import engine_version, library_version
 
 _MODEL_KEYS_WITHOUT_EFFECT = ('abbr', 'batch_size', 'run_cfg')
-_DATASET_KEYS_WITHOUT_EFFECT = ('abbr', 'eval_cfg', 'summary_groups')
+_DATASET_KEYS_WITHOUT_EFFECT = ('abbr', 'eval_cfg', 'summary_groups', 'judge_cfg')  # judging reads answers
 _VERSIONED = (('evalkit', 'evalkit version'), ('engine', 'engine version'), ('torch', 'torch version'),
               ('transformers', 'transformers version'))
 

@@ -18,7 +18,7 @@ from typing import Any
 from evalkit.config.plain import to_plain
 from evalkit.config.secrets import redact
 
-TASK_KINDS = ('infer', 'eval')
+TASK_KINDS = ('infer', 'eval', 'judge')
 RowRange = tuple[int, int]
 
 

@@ -1,6 +1,7 @@
 # BIG-Bench Hard, generation: each task's 3-shot chain-of-thought prompt (lib_prompt, canary removed), then the
 # question; the answer after "answer is" is scored: the option letter for multiple-choice tasks, exact match
 # (case and surrounding space aside) for free-form ones. Punctuation is kept: it is the answer in dyck_languages.
+# The instruction is OpenCompass's (bbh_gen_ee62e9), so scores compare with theirs.
 from mmengine.config import read_base
 
 from evalkit.datasets import BBHDataset
@@ -28,7 +29,7 @@ for _task, _eval_cfg in _scoring.items():
                         test_split='test'),
         infer_cfg=dict(
             prompt_template=dict(type=PromptTemplate, template=dict(round=[
-                dict(role='HUMAN', prompt="Answer the question the way the examples do.\n\n{prompt}\n\n"
+                dict(role='HUMAN', prompt="Follow the given examples and answer the question.\n{prompt}\n\n"
                                           "Q: {input}\nA: Let's think step by step."),
                 dict(role='BOT', prompt='{target}'),
             ])),

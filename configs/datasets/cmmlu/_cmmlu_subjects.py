@@ -69,3 +69,21 @@ cmmlu_subjects = {
     "world_history": ("世界历史", "Humanities"),
     "world_religions": ("世界宗教", "Humanities"),
 }
+
+# OpenCompass's cmmlu summary groups also count each China-specific subject in its subject-area
+# category (e.g. chinese_history under Humanities), so group sizes are STEM 17, Humanities 13,
+# Social Science 22, Other 15, China specific 15; keeping the same groups keeps the averages comparable.
+cmmlu_china_specific_area = {
+    "chinese_history": "Humanities", "chinese_literature": "Humanities",
+    "ancient_chinese": "Social Science", "chinese_civil_service_exam": "Social Science",
+    "chinese_food_culture": "Social Science", "chinese_foreign_policy": "Social Science",
+    "chinese_teacher_qualification": "Social Science", "elementary_chinese": "Social Science",
+    "ethnology": "Social Science", "high_school_politics": "Social Science", "modern_chinese": "Social Science",
+    "chinese_driving_rule": "Other", "construction_project_management": "Other",
+    "elementary_commonsense": "Other", "traditional_chinese_medicine": "Other",
+}
+cmmlu_summary_groups = {
+    name: ["cmmlu", *(f"cmmlu-{c.lower().replace(' ', '-')}"
+                      for c in (category, cmmlu_china_specific_area.get(name)) if c)]
+    for name, (_, category) in cmmlu_subjects.items()
+}

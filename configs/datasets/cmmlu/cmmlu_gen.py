@@ -6,13 +6,13 @@ from evalkit.openicl import AccEvaluator, FixKRetriever, GenInferencer, PromptTe
 from evalkit.openicl.postprocessors import OptionLetter
 
 with read_base():
-    from ._cmmlu_subjects import cmmlu_subjects
+    from ._cmmlu_subjects import cmmlu_subjects, cmmlu_summary_groups
 
 cmmlu_datasets = []
 for _name, (_chinese, _category) in cmmlu_subjects.items():
     cmmlu_datasets.append(dict(
         abbr=f'cmmlu-{_name}',
-        summary_groups=['cmmlu', f"cmmlu-{_category.lower().replace(' ', '-')}"],
+        summary_groups=cmmlu_summary_groups[_name],
         type=CMMLUDataset,
         path='cmmlu',
         name=_name,

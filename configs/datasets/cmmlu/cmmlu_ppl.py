@@ -5,14 +5,14 @@ from evalkit.datasets import CMMLUDataset
 from evalkit.openicl import AccEvaluator, FixKRetriever, PPLInferencer, PromptTemplate
 
 with read_base():
-    from ._cmmlu_subjects import cmmlu_subjects
+    from ._cmmlu_subjects import cmmlu_subjects, cmmlu_summary_groups
 
 cmmlu_datasets = []
 for _name, (_chinese, _category) in cmmlu_subjects.items():
     _question = f'以下是关于{_chinese}的单项选择题，请直接选出正确答案的选项。\n题目：{{question}}\n{{options}}'
     cmmlu_datasets.append(dict(
         abbr=f'cmmlu-{_name}',
-        summary_groups=['cmmlu', f"cmmlu-{_category.lower().replace(' ', '-')}"],
+        summary_groups=cmmlu_summary_groups[_name],
         type=CMMLUDataset,
         path='cmmlu',
         name=_name,

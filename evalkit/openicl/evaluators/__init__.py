@@ -5,6 +5,7 @@ from evalkit.openicl.evaluators.base import BaseEvaluator, check_pairs
 from evalkit.openicl.evaluators.bleu import BleuEvaluator
 from evalkit.openicl.evaluators.circular import CircularEvaluator
 from evalkit.openicl.evaluators.code import HumanEvalEvaluator, MBPPEvaluator
+from evalkit.openicl.evaluators.keywords import KeywordEvaluator
 from evalkit.openicl.evaluators.loglikelihood import LLAccEvaluator
 from evalkit.openicl.evaluators.math_equivalence import MathEquivalenceEvaluator
 from evalkit.openicl.evaluators.options import OptionAccEvaluator
@@ -12,5 +13,6 @@ from evalkit.openicl.evaluators.rouge import RougeEvaluator
 from evalkit.openicl.evaluators.token_f1 import F1Evaluator
 
 __all__ = ['AccEvaluator', 'BaseEvaluator', 'BleuEvaluator', 'CircularEvaluator', 'EMEvaluator', 'F1Evaluator',
-           'HumanEvalEvaluator', 'LLAccEvaluator', 'MBPPEvaluator', 'MathEquivalenceEvaluator', 'OptionAccEvaluator',
+           'HumanEvalEvaluator', 'KeywordEvaluator', 'LLAccEvaluator', 'MBPPEvaluator', 'MathEquivalenceEvaluator',
+           'OptionAccEvaluator',
            'RougeEvaluator', 'check_pairs']

@@ -36,6 +36,8 @@ class BaseInferencer(ABC):
     """
 
     mode: str = ''
+    # Whether prompts come from the dataset's prompt/ice templates (validation then requires one).
+    reads_templates: bool = True
 
     def __init__(self, chunk_size: int = 64) -> None:
         self.chunk_size = chunk_size

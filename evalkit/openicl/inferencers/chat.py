@@ -50,6 +50,7 @@ class ChatInferencer(GenInferencer):
         self.system_prompt = system_prompt
 
     run = BaseInferencer.run  # turn t of a row needs its answer to turn t-1: chunk by chunk, no streaming
+    reads_templates = False  # the dialogue is the prompt: a config needs no prompt_template
 
     def dialogue(self, row: Mapping[str, Any], i: int) -> list[Message]:
         """Row ``i``'s dialogue as messages, gold answers included where the row gives them."""

@@ -1,0 +1,1 @@
+"""Subjective evaluation: judge models grading answers, pairwise arenas and their ratings."""
