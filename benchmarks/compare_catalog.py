@@ -50,6 +50,8 @@ sys.path.insert(0, str(HERE / 'peers'))
 from compare_peers import OC_PYTHON, agreement, machine, measured_run, read_peer_result  # noqa: E402
 from validity import failures  # noqa: E402
 
+from evalkit.atomic import write_text_atomic  # noqa: E402
+
 JOBS: dict[str, dict[str, Any]] = {
     'bbh': {'limit': 50, 'model': 'smollm2-135m-instruct', 'generation': True},
     'arc_c_ppl': {'limit': 200, 'model': 'smollm2-135m-hf', 'generation': False},
@@ -242,6 +244,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument('--data-root', type=Path, default=ROOT.parent / 'shared' / 'datasets')
     p.add_argument('--work-root', type=Path, default=Path('/tmp/evalkit-compare-catalog'))
     p.add_argument('--oc-python', type=Path, default=OC_PYTHON)
+    p.add_argument('--keep-other-jobs', action='store_true',
+                   help="keep the output JSON's results of jobs not run now (each result records when it started)")
     p.add_argument('--report', action='store_true', help='print the table of the last run (its JSON) and exit')
     p.add_argument('--output', type=Path, help='result JSON (default benchmarks/results/compare_catalog[_smoke].json)')
     return p.parse_args(argv)
@@ -264,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or HERE / 'results' / f"compare_catalog{'_smoke' if args.smoke else ''}.json"
     if args.report:
         report = json.loads(output.read_text(encoding='utf-8'))
-        print(table(report['results'], report['comparison']))
+        print(table(report['results'], compare(report['results'])))
         return 0
     if 'opencompass' in args.frameworks and not args.oc_python.exists():
         sys.exit(f'opencompass: no interpreter at {args.oc_python}; run bash benchmarks/peers/setup_venvs.sh '
@@ -276,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     limits = {job: SMOKE_LIMIT if args.smoke else JOBS[job]['limit'] for job in args.jobs}
     report: dict[str, Any] = {'started': stamp, 'machine': machine(), 'threads': args.threads,
                               'model': 'SmolLM2-135M-Instruct (float32, CPU)', 'limits': limits, 'results': {}}
+    if args.keep_other_jobs and output.exists():
+        earlier = json.loads(output.read_text(encoding='utf-8'))
+        report['limits'] = {**earlier['limits'], **limits}
+        report['results'] = {key: r for key, r in earlier['results'].items() if key.split('/')[1] not in args.jobs}
     output.parent.mkdir(parents=True, exist_ok=True)
     for job in args.jobs:
         for framework in args.frameworks:
@@ -285,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {result.get('wall_seconds', 0):.0f} s wall, accuracy {result.get('accuracy')} "
                   f"{'; '.join(result['failures'])}", flush=True)
             report['comparison'] = compare(report['results'])
-            output.write_text(json.dumps(report, ensure_ascii=False), encoding='utf-8')
+            write_text_atomic(output, json.dumps(report, ensure_ascii=False))
     print(table(report['results'], report['comparison']))
     print(f'\nWritten to {output}')
     return 1 if any(r['failures'] for r in report['results'].values()) else 0
