@@ -61,13 +61,20 @@ def load_average() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def shown_path(path: Path) -> str:
+    """A path as the results JSON records it: relative to the project when inside it, so the committed
+    file names no folder of the machine it was measured on."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
 def measured(argv: list[str], log: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, 'w') as fh:
         m = run_measured([str(a) for a in argv], env or dict(os.environ, HF_HUB_OFFLINE='1'), cwd=ROOT, stdout=fh,
                          stderr=subprocess.STDOUT, timeout=TIMEOUT)
     return {'wall_seconds': round(m.wall_seconds, 2), 'cpu_seconds': round(m.cpu_seconds, 2),
-            'returncode': m.returncode, 'timed_out': m.timed_out, 'log': str(log)}
+            'returncode': m.returncode, 'timed_out': m.timed_out, 'log': shown_path(log)}
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:

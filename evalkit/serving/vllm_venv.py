@@ -42,8 +42,8 @@ def stamp_text() -> str:
 def is_installed(venv: Path | None = None) -> bool:
     """True when a complete install of today's recipe is stamped in ``venv``.
 
-    A venv made by hand (no stamp) counts when its python imports vllm; the stamp is then
-    written so the import is checked once only.
+    A venv made by hand (no stamp) counts when its python imports vllm.  It is not stamped: a
+    check must not write into a venv it did not make.
     """
     venv = venv or default_venv_dir()
     stamp = venv / STAMP_NAME
@@ -52,10 +52,7 @@ def is_installed(venv: Path | None = None) -> bool:
     if not venv_python(venv).exists():
         return False
     probe = subprocess.run([str(venv_python(venv)), '-c', 'import vllm'], capture_output=True, timeout=300)
-    if probe.returncode == 0:
-        stamp.write_text(stamp_text())
-        return True
-    return False
+    return probe.returncode == 0
 
 
 def _install_steps(venv: Path) -> list[list[str]]:
