@@ -88,11 +88,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding='utf-8').splitlines() if line.strip()]
 
 
-def collect_evalkit(run_dir: Path, job: str) -> dict[str, Any]:
-    """Per-question predictions of an evalkit run, keyed like the peers' (task -> row -> record)."""
+def collect_evalkit(run_dir: Path, job: str, subjects: list[str] | None = None) -> dict[str, Any]:
+    """Per-question predictions of an evalkit run, keyed like the peers' (task -> row -> record);
+    for MMLU, of ``subjects`` (default: the four benchmark subjects)."""
     model = EVALKIT_MODEL[job]
     predictions: dict[str, dict[str, Any]] = {}
-    tasks = [(s, f'mmlu-{s}') for s in SUBJECTS] if job == 'mmlu' else [('gsm8k', 'gsm8k-oc-prompt')]
+    tasks = [(s, f'mmlu-{s}') for s in subjects or SUBJECTS] if job == 'mmlu' else [('gsm8k', 'gsm8k-oc-prompt')]
     for task, abbr in tasks:
         pred_file = run_dir / 'predictions' / model / f'{abbr}.jsonl'
         if not pred_file.exists():

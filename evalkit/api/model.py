@@ -80,3 +80,9 @@ class BaseModel(ABC):
     @abstractmethod
     def render(self, prompt: Prompt) -> str:
         """The exact text the model is fed for a prompt (used for logs and token counts)."""
+
+    def scoring_work(self) -> dict[str, int]:
+        """What scoring has computed so far in this process: tokens through the decoder, positions
+        through the output head.  Why: the inference task logs it, so a benchmark can price the time
+        no engine could beat for exactly this work.  Models that run no network here report nothing."""
+        return {}

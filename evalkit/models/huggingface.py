@@ -148,6 +148,11 @@ class HuggingFaceCausalLM(BaseModel):
         self.scorer = Scorer(backbone, self.prefix_cache, sizer)
         self.generator = Generator(backbone, self.prefix_cache, sizer)
 
+    def scoring_work(self) -> dict[str, int]:
+        return {'decoder_tokens': self.scorer.stats.tokens + self.prefix_cache.computed_tokens,
+                'padded_tokens': self.scorer.stats.padded_tokens, 'forwards': self.scorer.stats.forwards,
+                'scored_positions': self.scorer.backbone.head_rows}
+
     # -- prompts -------------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:
         if self.meta_template:

@@ -6,6 +6,7 @@ skipped; partly done ones resume.
 """
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,8 @@ from evalkit.tasks.fingerprint import model_settings_hash
 from evalkit.tasks.spec import RowRange, TaskSpec, part_name
 
 _loaded: dict[str, BaseModel] = {}
+# Starts the task log's line with the scoring work of the task's model (``BaseModel.scoring_work``).
+SCORING_WORK_LINE = 'scoring work:'
 
 
 def load_model(model_cfg: Mapping[str, Any]) -> BaseModel:
@@ -84,6 +87,9 @@ def run(spec: TaskSpec) -> None:
             for dataset_cfg, rows in todo:
                 infer_part(model, spec, dataset_cfg, rows)
                 print(f"{part_name(dataset_cfg['abbr'], rows)}: predictions complete", flush=True)
+            work = model.scoring_work()
+            if work.get('decoder_tokens'):  # read by benchmarks/mmlu_full.py to price the scoring ceiling
+                print(f'{SCORING_WORK_LINE} {json.dumps(work)}', flush=True)
         finally:
             if spec.model.get('serve'):
                 _loaded.clear()  # its server stops now

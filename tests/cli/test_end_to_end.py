@@ -19,6 +19,7 @@ import pytest
 
 from evalkit.config.loading import load_config
 from evalkit.openicl import FirstOption, LastNumber
+from tests.benchmarks.test_compare_peers_report import benchmark_script
 from tests.conftest import PROJECT_ROOT, SHARED_DATASETS, only_run_dir, requires_shared_mmlu, run_cli
 
 CEVAL_SUBJECTS = sorted(p.name[:-len('_val.csv')] for p in (PROJECT_ROOT / 'data' / 'ceval' / 'val').glob('*.csv'))
@@ -257,6 +258,9 @@ def test_real_mmlu_slice_ppl_and_gen_then_modes(tmp_path: Path, reference_model:
     assert not _results(run_dir, model), 'infer mode must not evaluate'
     dumped = load_config(run_dir / 'configs' / f'{run_dir.name}.py')
     assert dumped['models'][0]['batch_size'] == 4  # --cfg-options reached the run
+    # The task logged its scoring work, which benchmarks/mmlu_full.py prices the ceiling by.
+    work_done = benchmark_script('mmlu_full').scoring_work(run_dir)
+    assert 0 < work_done['scored_positions'] <= work_done['decoder_tokens']
     evaluated = run_cli(config, '-w', str(work), '-r', 'latest', '-m', 'eval')
     assert evaluated.returncode == 0, evaluated.stderr[-3000:]
     results = _results(run_dir, model)

@@ -123,7 +123,8 @@ class Backbone:
         self.hidden_size = config.hidden_size
         self.intermediate_size = getattr(config, 'intermediate_size', 4 * config.hidden_size)
         self.vocab_size = self.head.out_features
-        # Positions sent through the output head: with the decoder's token count, what a ceiling is priced by.
+        # Positions scored through the output head (token_logprobs; generation's picks are not counted):
+        # with the decoder's token count, what a scoring ceiling is priced by.
         self.head_rows = 0
         self._check_head()
         model.set_attn_implementation(_ATTENTION)
@@ -191,7 +192,6 @@ class Backbone:
 
     def next_tokens(self, hidden: torch.Tensor) -> torch.Tensor:
         """Greedy choice from final hidden states [batch, hidden]."""
-        self.head_rows += hidden.shape[0]
         return self.head(hidden).argmax(-1)
 
     def kv_bytes(self, tokens: int) -> int:

@@ -37,7 +37,6 @@ class Sampler:
         generators: dict[int, torch.Generator] = {}
 
         def choose(hidden: torch.Tensor, prompts: list[int]) -> torch.Tensor:
-            backbone.head_rows += hidden.shape[0]
             for k in prompts:
                 if k not in generators:
                     generators[k] = torch.Generator().manual_seed(self.seeds[requests[k]])
