@@ -271,7 +271,7 @@ def part_overhead(args: argparse.Namespace) -> dict[str, Any]:
     from evalkit.serving.vllm_server import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, ROOT / 'tests' / 'api' / 'sse_server.py', '--port', str(port)],
+    server = subprocess.Popen([sys.executable, '-m', 'tests.api.sse_server', '--port', str(port)], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     url = server.stdout.readline().strip()  # printed once listening
 

@@ -14,46 +14,35 @@ demand.  The prompt (completions ``prompt``, or the last chat message) is a scri
     anything else   ``ok 0 0 4``
 
 A chat stream opens with an empty role delta at once, as vLLM's does, so time to first token
-must skip it.  Run as a script (``python tests/api/sse_server.py [--port P]``) it serves in its
+must skip it.  Run as a module (``python -m tests.api.sse_server [--port P]``) it serves in its
 own process, for the client-overhead benchmark.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import threading
 import time
-from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.api.scripted_http import BackgroundServer, ScriptHandler
 
-class ScriptedHandler(BaseHTTPRequestHandler):
-    protocol_version = 'HTTP/1.1'
+
+class ScriptedHandler(ScriptHandler):
     server: ScriptedServer
 
-    def log_message(self, *args: Any) -> None:  # keep test output clean
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers.get('Content-Length', 0))))
-        chat = self.path.endswith('/chat/completions')
-        script = body['messages'][-1]['content'] if chat else body['prompt']
-        self.server.on_request(self.headers.get('Authorization'), body)
+    def serve(self, script: str, chat: bool, seen: int) -> None:
+        self.server.enter()
         try:
-            self.server.enter()
-            self._serve_script(script, chat)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+            self._stream(script, chat, seen)
         finally:
             self.server.leave()
 
-    def _serve_script(self, script: str, chat: bool) -> None:
+    def _stream(self, script: str, chat: bool, seen: int) -> None:
         verb, *args = script.split() or ['']
         if verb == 'status':
             return self._error(int(args[0]))
         if verb == 'flaky':
-            if self.server.hits(script) <= int(args[0]):
+            if seen <= int(args[0]):
                 return self._error(503)
             verb, args = 'ok', ['0', '0', '3']
         if verb not in ('ok', 'nousage', 'stall', 'trickle', 'cut'):
@@ -84,12 +73,7 @@ class ScriptedHandler(BaseHTTPRequestHandler):
         self._send(b'')  # the chunked transfer's end
 
     def _error(self, code: int) -> None:
-        payload = json.dumps({'error': {'message': f'scripted {code}', 'code': code}}).encode()
-        self.send_response(code)
-        self.send_header('Content-Type', 'application/json')
-        self.send_header('Content-Length', str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        self.reply_json(code, {'error': {'message': f'scripted {code}', 'code': code}})
 
     def _start_stream(self, chat: bool) -> None:
         self.send_response(200)
@@ -111,51 +95,21 @@ class ScriptedHandler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-class ScriptedServer(ThreadingHTTPServer):
-    """Serves in a background thread while used as a context manager; ``url`` is its ``/v1`` base."""
-
-    daemon_threads = True
+class ScriptedServer(BackgroundServer):
+    """The scripted streaming endpoint; ``max_in_flight`` is the most requests it served at once."""
 
     def __init__(self, port: int = 0) -> None:
-        super().__init__(('127.0.0.1', port), ScriptedHandler)
-        self.stopping = threading.Event()
-        self.authorizations: list[str | None] = []
-        self.bodies: list[dict[str, Any]] = []
+        super().__init__(ScriptedHandler, port)
         self.in_flight = self.max_in_flight = 0
-        self._hits: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f'http://127.0.0.1:{self.server_address[1]}/v1'
-
-    def on_request(self, authorization: str | None, body: dict[str, Any]) -> None:
-        with self._lock:
-            self.authorizations.append(authorization)
-            self.bodies.append(body)
-
-    def hits(self, script: str) -> int:
-        with self._lock:
-            self._hits[script] += 1
-            return self._hits[script]
 
     def enter(self) -> None:
-        with self._lock:
+        with self.lock:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
     def leave(self) -> None:
-        with self._lock:
+        with self.lock:
             self.in_flight -= 1
-
-    def __enter__(self) -> ScriptedServer:
-        threading.Thread(target=self.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.shutdown()
-        self.server_close()
 
 
 if __name__ == '__main__':
