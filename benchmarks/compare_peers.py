@@ -347,6 +347,22 @@ def agreement_lines(comparison: dict[str, Any]) -> list[str]:
     return lines
 
 
+# Greedy text must stay identical to transformers' greedy float32 decoding on at least this share of questions.
+HF_GREEDY_TARGET = 0.9
+
+
+def hf_greedy_line(comparison: dict[str, Any]) -> str:
+    """The GSM8K check against transformers' own greedy decoding: OpenCompass generates with
+    ``model.generate`` in float32, so its text is that reference."""
+    same = comparison.get('gsm8k', {}).get('opencompass', {}).get('identical_text')
+    if not same:
+        return ("GSM8K: NOT checked against transformers' greedy decoding in this invocation (OpenCompass, "
+                "which generates with it, did not complete here)")
+    verdict = 'meets' if same.get('fraction', 0) >= HF_GREEDY_TARGET else 'MISSES'
+    return (f"GSM8K: text identical to transformers' greedy float32 (OpenCompass) on {same.get('agree', 0)}/"
+            f"{same['questions']} questions; {verdict} the {HF_GREEDY_TARGET:.0%} target")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--jobs', nargs='+', choices=JOBS, default=list(JOBS))
@@ -474,6 +490,8 @@ def print_report(report: dict[str, Any], output: Path) -> int:
         print(f"evalkit MMLU engine: {r['fraction_of_ceiling']:.0%} of the scoring ceiling ({r['ceiling_seconds']:.1f} s "
               f"for {r['computed_tokens']} decoder tokens + {r['head_rows']} scored positions, against "
               f"{r['engine_seconds']:.1f} s)")
+    if 'evalkit/gsm8k' in report['results']:
+        print(hf_greedy_line(report['comparison']))
     d = report.get('decode_ceiling', {})
     if 'fraction_of_ceiling' in d:
         print(f"evalkit GSM8K job: {d['output_tokens_per_s']:.1f} output tokens/s over the whole job = "

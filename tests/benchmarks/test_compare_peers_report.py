@@ -105,6 +105,20 @@ def test_a_failed_short_or_skipping_run_gives_no_ratio(compare_peers) -> None:
         assert 'gsm8k' not in compare_peers.compare(results)
 
 
+def test_greedy_text_is_checked_against_transformers_through_opencompass(compare_peers) -> None:
+    """OpenCompass decodes with transformers' generate, so its GSM8K text is the HF-greedy reference;
+    an invocation without it says the check did not happen instead of passing it."""
+    ours = {**result('run', 10, {str(i): f'text {i}' for i in range(10)}), 'failures': []}
+    nine = {**result('run', 30, {str(i): f'text {i}' if i else 'other' for i in range(10)}), 'failures': []}
+    eight = {**result('run', 30, {str(i): f'text {i}' if i > 1 else 'other' for i in range(10)}), 'failures': []}
+    meets = compare_peers.compare({'evalkit/gsm8k': ours, 'opencompass/gsm8k': nine})
+    assert 'on 9/10 questions; meets the 90% target' in compare_peers.hf_greedy_line(meets)
+    misses = compare_peers.compare({'evalkit/gsm8k': ours, 'opencompass/gsm8k': eight})
+    assert 'MISSES' in compare_peers.hf_greedy_line(misses)
+    alone = compare_peers.compare({'evalkit/gsm8k': ours})
+    assert 'NOT checked' in compare_peers.hf_greedy_line(alone)
+
+
 def test_cpu_seconds_cover_the_whole_process_tree_including_orphans() -> None:
     """A grandchild that outlives its parent (as an engine or server process may) is still counted."""
     sys.path.insert(0, str(ROOT / 'benchmarks' / 'peers'))
