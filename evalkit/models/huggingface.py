@@ -50,6 +50,31 @@ def check_model_location(path: Any, where: str) -> None:
     if not _HUB_ID.match(path) or '--' in path or '..' in path:
         raise ConfigError(f"{where}: '{path}' is neither an existing local folder nor a valid Hugging Face hub id "
                           f"(owner/name of letters, digits, '-', '_', '.'). Fix the path or the id.")
+    _check_hub_model(path, where)
+
+
+def _check_hub_model(repo_id: str, where: str) -> None:
+    """A hub id that is not in the local cache must be downloadable now.
+
+    Why: asking the hub (seconds at most; at once when it cannot be reached) turns a
+    misspelt id, or a relative folder that does not exist and so reads as an id, into an
+    error before any task starts instead of one in a task's log after start-up."""
+    from huggingface_hub import HfApi, try_to_load_from_cache
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    if isinstance(try_to_load_from_cache(repo_id, 'config.json'), str):
+        return
+    try:
+        HfApi().model_info(repo_id, timeout=10)
+    except RepositoryNotFoundError:
+        raise ConfigError(f"{where}: '{repo_id}' is not a local folder (relative paths start from the folder you "
+                          f"run evalkit in), and the Hugging Face hub has no model of that id that this machine "
+                          f"may read (for a private or gated model, log in with `hf auth login`).") from None
+    except Exception as error:  # offline mode, no network, hub down
+        raise ConfigError(f"{where}: '{repo_id}' is not a local folder (relative paths start from the folder you "
+                          f"run evalkit in), nor in the local Hugging Face cache, and the hub cannot be reached to "
+                          f"download it ({type(error).__name__}: {str(error)[:160]}). Give the model's local folder, "
+                          f"or download it first on a machine with access.") from None
 
 
 def default_device_map(visible_gpus: int) -> str | None:

@@ -128,6 +128,11 @@ CASES = {
                                    errors=("models[0].path: local model folder '/no/such/model' does not exist",)),
     'malformed-hub-id': Case(edits=edit("path='embedded:smollm2-135m-instruct'", "path='Hugging Face/smol lm'"),
                              errors=("'Hugging Face/smol lm' is neither an existing local folder nor a valid",)),
+    # A relative folder that does not exist reads as a hub id; not cached, the hub is asked before any task
+    # starts (this machine cannot reach it; a machine that can gets "has no model of that id").
+    'missing-relative-model-folder': Case(
+        edits=edit("path='embedded:smollm2-135m-instruct'", "path='models/smollm2-typo'"),
+        errors=("models[0].path: 'models/smollm2-typo' is not a local folder (relative paths start from the folder",)),
     'unknown-embedded-model': Case(edits=edit('smollm2-135m-instruct', 'smollm3'),
                                    errors=("unknown embedded model 'embedded:smollm3'",)),
     'sampling-generation-kwargs': Case(
