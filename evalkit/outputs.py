@@ -58,6 +58,14 @@ class RunDir:
     def task_log(self, kind: str, label: str) -> Path:
         return self.root / 'logs' / kind / f'{label}.log'
 
+    def server_logs(self, server: str) -> Path:
+        """Logs of a server a task starts for its model (``-a vllm``), beside the task logs."""
+        return self.root / 'logs' / server
+
+    def api_cache(self) -> Path:
+        """Answers an API model already paid for, one file per model, so ``-r`` sends no request twice."""
+        return self.root / 'api_cache'
+
     def task_spec(self, kind: str, label: str) -> Path:
         return self.root / 'configs' / 'tasks' / kind / f'{label}.json'
 

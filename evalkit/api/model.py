@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from evalkit.api.prompt import Prompt
 from evalkit.api.sampling import GREEDY, Sampling
@@ -80,6 +81,12 @@ class BaseModel(ABC):
     @abstractmethod
     def render(self, prompt: Prompt) -> str:
         """The exact text the model is fed for a prompt (used for logs and token counts)."""
+
+    def use_response_cache(self, folder: Path) -> None:
+        """Answer repeated requests from files in ``folder`` (the run's API cache) and add new answers
+        there.  Why: a model billed per request must not pay twice for a resumed run; models that
+        compute locally have nothing to cache and ignore it."""
+        return None
 
     def scoring_work(self) -> dict[str, int]:
         """What scoring has computed so far in this process: tokens through the decoder, positions

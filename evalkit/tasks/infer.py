@@ -15,9 +15,9 @@ from typing import Any
 from evalkit.api.model import RUN_ONLY_MODEL_KEYS, BaseModel
 from evalkit.config.secrets import resolve_env_references
 from evalkit.datasets.reader import read_splits
-from evalkit.models.openai_api import OpenAIModel
 from evalkit.openicl.inferencers import BaseInferencer
 from evalkit.openicl.prompt_builder import PromptBuilder
+from evalkit.outputs import RunDir
 from evalkit.registry import INFERENCERS, MODELS, build
 from evalkit.serving.accelerator import served
 from evalkit.tasks.completion import part_complete, prediction_store
@@ -78,11 +78,10 @@ def run(spec: TaskSpec) -> None:
     todo = [(ds, rows) for ds, rows in spec.parts() if not part_complete(spec, ds, rows)]
     if not todo:
         return
-    run_dir = Path(spec.work_dir)
-    with served(spec.model, run_dir / 'logs' / 'vllm') as model_cfg:  # a vLLM server lives as long as this block
+    run_dir = RunDir(Path(spec.work_dir))
+    with served(spec.model, run_dir.server_logs('vllm')) as model_cfg:  # a vLLM server lives as long as this block
         model = load_model(model_cfg)
-        if isinstance(model, OpenAIModel):  # answers already paid for are reused on -r
-            model.use_response_cache(run_dir / 'api_cache')
+        model.use_response_cache(run_dir.api_cache())  # answers already paid for are reused on -r
         try:
             for dataset_cfg, rows in todo:
                 infer_part(model, spec, dataset_cfg, rows)

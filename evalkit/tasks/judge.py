@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from evalkit.api.model import BaseModel
 from evalkit.config.errors import ConfigError
 from evalkit.datasets.reader import read_splits
+from evalkit.outputs import RunDir
 from evalkit.subjective.jobs import Job, answers_of, jobs, messages, subject_name
 from evalkit.subjective.settings import dataset_judging
 from evalkit.subjective.store import judgement_store, task_settings, task_subjects
@@ -76,6 +78,7 @@ def run(spec: TaskSpec) -> None:
     if not todo:
         return
     judge = load_model(spec.model)
+    judge.use_response_cache(RunDir(Path(spec.work_dir)).api_cache())  # a resumed run pays no judgement twice
     for dataset_cfg, subject in todo:
         count = judge_subject(judge, spec, dataset_cfg, subject)
         print(f"{dataset_cfg['abbr']}:{subject_name(subject)}: {count} judgements complete", flush=True)

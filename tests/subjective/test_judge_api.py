@@ -35,6 +35,8 @@ def test_an_api_judge_grades_through_the_server(vllm_server: VLLMServer, chat_lm
 
     assert [t.model_abbr for t in tasks] == ['api-judge'] and options.failures == []
     assert served_requests(vllm_server) - before == QUESTIONS  # one request per judgement, all served
+    # every judgement the server gave is in the run's API cache, so a resumed run would not pay for it again
+    assert len((run_dir.api_cache() / 'api-judge.jsonl').read_text().splitlines()) == QUESTIONS
     stored = [json.loads(line) for line in
               run_dir.judgements('api-judge', 'cand', 'subjective-generic').read_text().splitlines()]
     assert [(r['row'], r['judge']) for r in stored] == [(0, 'api-judge'), (1, 'api-judge')]

@@ -94,8 +94,13 @@ class SlabLayer(DynamicLayer):
     def get_seq_length(self) -> int:
         return self.length
 
-    def batch_select_indices(self, indices: torch.Tensor) -> None:
-        self._k, self._v = self._k[indices], self._v[indices]
+    def compact(self, sources: torch.Tensor, holes: torch.Tensor, rows: int, length: int) -> None:
+        """Keep the first ``rows`` rows after moving rows ``sources`` into rows ``holes``, and the first
+        ``length`` columns.  Only the moved rows are copied; the buffer itself is kept (a view)."""
+        if len(sources):
+            self._k[holes], self._v[holes] = self._k[sources], self._v[sources]
+        self._k, self._v = self._k[:rows], self._v[:rows]
+        self.length = length
         self._expose()
 
 

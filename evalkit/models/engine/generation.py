@@ -9,8 +9,8 @@ token per step alongside the others.  A sequence ends at the end-of-sequence tok
 a stop word or ``max_new`` tokens; it is handed to ``on_done`` at once (so a caller can
 save it while the rest decode) and its slot is refilled from the queue, so the batch
 stays full instead of waiting for its longest member.  Once the queue is empty,
-finished slots are compacted away when a quarter of the batch is idle (a copy of every
-row's keys, so not at every finish).  Every row attends only to its own keys, so a
+finished slots are compacted away at once: the last busy rows move into the holes (a copy
+of the moved rows' keys only), so no step computes a throwaway row.  Every row attends only to its own keys, so a
 sequence decodes as it would alone - which is also why a batch that runs out of memory
 can restart its unfinished prompts with half the slots and give the same answers.
 """
@@ -117,7 +117,7 @@ class _Stream:
                 for lo in range(0, len(chosen), self.prefill_rows):
                     group = chosen[lo:lo + self.prefill_rows]
                     self._admit(free[lo:lo + len(group)], group, [tails[i] for i in group])
-            elif not queue and free and 4 * len(free) >= len(self.owner):
+            elif not queue and free:
                 self._drop(free)
             if any(o >= 0 for o in self.owner):
                 self._step()
@@ -167,10 +167,20 @@ class _Stream:
                 self.owner[slot], self.lengths[slot] = -1, 0
 
     def _drop(self, slots: list[int]) -> None:
-        """Remove idle slots once nothing waits for them (their rows would only compute throwaway tokens)."""
-        keep = [s for s in range(len(self.owner)) if s not in set(slots)]
-        index = torch.tensor(keep, dtype=torch.long)
+        """Remove idle slots once nothing waits for them (their rows would only compute throwaway tokens):
+        the busy slots beyond the new batch size move into the idle ones below it, so only their keys
+        are copied, and the batch shrinks to its busy rows."""
+        idle = set(slots)
+        rows = len(self.owner) - len(idle)
+        holes = [s for s in range(rows) if s in idle]
+        sources = [s for s in range(rows, len(self.owner)) if s not in idle]
+        for hole, source in zip(holes, sources):
+            self.owner[hole], self.lengths[hole], self.tokens[hole] = \
+                self.owner[source], self.lengths[source], self.tokens[source]
+        del self.owner[rows:]
+        self.lengths, self.tokens = self.lengths[:rows], self.tokens[:rows]
+        length = int(self.lengths.max()) if rows else 0  # columns beyond every busy row's keys are dropped too
+        index = {name: torch.tensor(ids, dtype=torch.long, device=self.backbone.device)
+                 for name, ids in (('holes', holes), ('sources', sources))}
         for layer in self.cache.layers:
-            layer.batch_select_indices(index.to(self.backbone.device))
-        self.owner = [self.owner[s] for s in keep]
-        self.lengths, self.tokens = self.lengths[index], self.tokens[index]
+            layer.compact(index['sources'], index['holes'], rows, length)
