@@ -1,6 +1,6 @@
 """The whole of MMLU on this machine, as a headline: time, the scoring ceiling, answers unchanged.
 
-    .venv/bin/python benchmarks/mmlu_full.py            # about an hour on an idle 2-core machine
+    .venv/bin/python benchmarks/mmlu_full.py            # about two hours on an idle 2-core machine
     .venv/bin/python benchmarks/mmlu_full.py --smoke    # 2 questions per subject, a few minutes
     .venv/bin/python benchmarks/mmlu_full.py --report   # reprint the last results
 
@@ -30,7 +30,6 @@ no agreement.  Results go to ``results/mmlu_full[_smoke].json``, written by this
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -45,26 +44,16 @@ sys.path.insert(0, str(HERE / 'peers'))
 
 from compare_peers import ROOT, SUBJECTS, collect_evalkit, machine, measured_run  # noqa: E402
 from peer_common import add_collected, offline_env  # noqa: E402
-from validity import failures  # noqa: E402
+from validity import expected_questions, failures  # noqa: E402
 
 from evalkit.tasks.infer import SCORING_WORK_LINE  # noqa: E402
 
 CONFIGS = {'four_subjects': HERE / 'configs' / 'peers_mmlu_ppl.py', 'full': HERE / 'configs' / 'mmlu_full_ppl.py'}
-MODEL_ABBR = 'smollm2-135m-hf'
 PEERS = ('opencompass', 'lm-eval')
 
 
 def all_subjects(data_root: Path) -> list[str]:
     return sorted(p.name[:-len('_test.csv')] for p in (data_root / 'mmlu' / 'test').glob('*_test.csv'))
-
-
-def expected_counts(data_root: Path, subjects: list[str], limit: int | None) -> dict[str, int]:
-    counts = {}
-    for subject in subjects:
-        with open(data_root / 'mmlu' / 'test' / f'{subject}_test.csv', encoding='utf-8', newline='') as f:
-            n = sum(1 for row in csv.reader(f) if row)
-        counts[subject] = n if limit is None else min(n, limit)
-    return counts
 
 
 def scoring_work(run_dir: Path) -> dict[str, int]:
@@ -92,7 +81,7 @@ def run_job(name: str, args: argparse.Namespace, work: Path, subjects: list[str]
     if runs:
         add_collected(result, collect_evalkit(runs[-1], 'mmlu', subjects))
         result['scoring_work'] = scoring_work(runs[-1])
-    result['failures'] = failures(result, expected_counts(args.data_root, subjects, args.limit))
+    result['failures'] = failures(result, expected_questions('mmlu', args.data_root, subjects, args.limit))
     if not result['failures'] and not result.get('scoring_work', {}).get('decoder_tokens'):
         result['failures'].append(f'no "{SCORING_WORK_LINE}" line in the inference logs of {runs[-1]}')
     print(f"    {result['wall_seconds']:.1f} s wall, {result['cpu_seconds']:.0f} CPU s, "

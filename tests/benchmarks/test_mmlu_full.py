@@ -66,9 +66,9 @@ def test_questions_are_counted_from_the_csv_and_a_missing_subject_fails(mmlu_ful
         (tmp_path / 'mmlu' / 'test' / f'{subject}_test.csv').write_text(
             ''.join(f'"q, {i}",a,b,c,d,A\n' for i in range(rows)), encoding='utf-8')
     assert mmlu_full.all_subjects(tmp_path) == ['alpha', 'beta']
-    expected = mmlu_full.expected_counts(tmp_path, ['alpha', 'beta'], None)
+    expected = mmlu_full.expected_questions('mmlu', tmp_path, ['alpha', 'beta'], None)
     assert expected == {'alpha': 3, 'beta': 1}
-    assert mmlu_full.expected_counts(tmp_path, ['alpha', 'beta'], 2) == {'alpha': 2, 'beta': 1}
+    assert mmlu_full.expected_questions('mmlu', tmp_path, ['alpha', 'beta'], 2) == {'alpha': 2, 'beta': 1}
     answered = run({'alpha': {'0': 'A', '1': 'A', '2': 'B'}}, seconds=1.0)
     answered['returncode'] = 0
     assert mmlu_full.failures(answered, expected) == ['beta: 0 of 1 questions answered']
