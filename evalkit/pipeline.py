@@ -33,7 +33,7 @@ class RunOptions:
     slurm_partition: str | None = None
     slurm_qos: str | None = None
     failures: list[TaskOutcome] = field(default_factory=list)
-    on_failure: Callable[[TaskOutcome], None] | None = None  # told of each failed task as its stage ends
+    on_failure: Callable[[TaskOutcome], None] | None = None  # told of each task that failed for good
 
 
 def stage_config(cfg: Mapping[str, Any], kind: str, options: RunOptions) -> dict[str, Any]:
@@ -98,12 +98,8 @@ def run_stage(cfg: Mapping[str, Any], kind: str, run_dir: RunDir, options: RunOp
 
 def launch(runner: BaseRunner, tasks: Sequence[TaskSpec], run_dir: RunDir, options: RunOptions) -> None:
     """Run a stage's tasks; each failure is kept for the exit code and told to ``options.on_failure``
-    (the webhook notifier) as the stage ends, whatever the stage."""
-    failed = [o for o in runner.launch(tasks, run_dir) if not o.ok]
-    options.failures.extend(failed)
-    if options.on_failure:
-        for outcome in failed:
-            options.on_failure(outcome)
+    (the webhook notifier) as soon as the runner knows it failed for good, whatever the stage."""
+    options.failures.extend(o for o in runner.launch(tasks, run_dir, options.on_failure) if not o.ok)
 
 
 def _with_predictions_only(eval_task: TaskSpec) -> TaskSpec | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +52,18 @@ def task_command(spec_path: Path, kind: str) -> list[str]:
     return [sys.executable, '-m', TASK_MODULES[kind], str(spec_path)]
 
 
+FailureListener = Callable[['TaskOutcome'], None]
+
+
 class Progress:
     """The live line over a stage's tasks (done of total, running, failed); a failed task's
-    error tail is printed above it the moment the task ends, not only at the end of the run."""
+    error tail is printed above it, and told to ``on_failure`` (the webhook), the moment the task
+    ends, not only at the end of the run: a user watching a long run learns of it hours earlier."""
 
-    def __init__(self, total: int, active: str = 'running') -> None:
+    def __init__(self, total: int, active: str = 'running', on_failure: FailureListener | None = None) -> None:
         self.bar = tqdm(total=total, desc='tasks', unit='task')
         self.active = active
+        self.on_failure = on_failure
         self._running: set[str] = set()
         self.failed = 0
         self._lock = threading.Lock()
@@ -77,7 +82,10 @@ class Progress:
             self._running.discard(spec.name)
             if code != 0:
                 self.failed += 1
-                tqdm.write(TaskOutcome(spec, code, log_path).describe_failure())
+                outcome = TaskOutcome(spec, code, log_path)
+                tqdm.write(outcome.describe_failure())
+                if self.on_failure:
+                    self.on_failure(outcome)
             self.bar.update(1)
             self._show()
 
@@ -89,9 +97,12 @@ class BaseRunner(ABC):
     """Runs tasks with up to ``retry`` extra attempts each; a task counts as done only when
     it exited 0 and every output it owes exists."""
 
+    progress_word = 'running'  # what the live line calls started tasks
+
     def __init__(self, retry: int = 0, debug: bool = False) -> None:
         self.retry = retry
         self.debug = debug
+        self._tell_failure: FailureListener | None = None  # set by launch() for the last attempt only
 
     @property
     @abstractmethod
@@ -102,10 +113,36 @@ class BaseRunner(ABC):
     def run_tasks(self, tasks: Sequence[tuple[TaskSpec, Path, Path]]) -> list[int]:
         """Execute (spec, spec file, log file) triples; return their exit codes in order."""
 
-    def launch(self, tasks: Sequence[TaskSpec], run_dir: RunDir) -> list[TaskOutcome]:
+    def progress(self, total: int) -> Progress:
+        """The live line for one attempt at ``total`` tasks (run_tasks makes one)."""
+        return Progress(total, self.progress_word, on_failure=self._tell_failure)
+
+    def launch(self, tasks: Sequence[TaskSpec], run_dir: RunDir,
+               on_failure: FailureListener | None = None) -> list[TaskOutcome]:
+        """Every task's outcome, in order.  ``on_failure`` hears of each task that failed for good:
+        of a crash as it happens (on the last attempt, so a retried task is not reported twice),
+        of a task that exited 0 without its outputs (or crashed in debug mode) when the stage ends."""
+        told: set[str] = set()
+
+        def tell(outcome: TaskOutcome) -> None:
+            told.add(outcome.spec.name)
+            if on_failure:
+                on_failure(outcome)
+
+        try:
+            outcomes = self._attempts(tasks, run_dir, tell)
+        finally:
+            self._tell_failure = None
+        for outcome in outcomes:
+            if not outcome.ok and outcome.spec.name not in told:
+                tell(outcome)
+        return outcomes
+
+    def _attempts(self, tasks: Sequence[TaskSpec], run_dir: RunDir, tell: FailureListener) -> list[TaskOutcome]:
         outcomes: dict[int, TaskOutcome] = {}
         todo = list(range(len(tasks)))
         for attempt in range(self.retry + 1):
+            self._tell_failure = tell if attempt == self.retry else None
             triples = []
             for i in todo:
                 spec = tasks[i]

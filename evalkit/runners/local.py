@@ -119,7 +119,7 @@ class LocalRunner(BaseRunner):
         if self.debug:
             return [self._run_in_process(spec) for spec, _, _ in tasks]
         codes: list[int] = [0] * len(tasks)
-        progress = Progress(len(tasks))
+        progress = self.progress(len(tasks))
         with ThreadPoolExecutor(self.max_num_workers) as pool:
             try:
                 futures = {pool.submit(self._run_subprocess, *t, progress): n for n, t in enumerate(tasks)}

@@ -31,7 +31,7 @@ from tqdm import tqdm
 
 from evalkit.atomic import naming_failures
 from evalkit.registry import RUNNERS
-from evalkit.runners.base import BaseRunner, Progress, task_command
+from evalkit.runners.base import BaseRunner, task_command
 from evalkit.tasks.spec import TaskSpec
 
 # States in which a job has ended; any other state (PENDING, RUNNING, COMPLETING...) is still in flight.
@@ -167,6 +167,7 @@ class SlurmRunner(BaseRunner):
     ``extra_args`` are passed to sbatch as they are (e.g. ['--account=lab', '--exclude=n1']).
     Jobs inherit this process's environment and working directory.
     """
+    progress_word = 'submitted'
 
     def __init__(self, partition: str | None = None, qos: str | None = None, quotatype: str | None = None,
                  gres: str = 'gpu', cpus_per_task: int | None = None, mem: str | None = None,
@@ -245,7 +246,7 @@ class SlurmRunner(BaseRunner):
     def run_tasks(self, tasks: Sequence[tuple[TaskSpec, Path, Path]]) -> list[int]:
         codes = [EXIT_NOT_SUBMITTED] * len(tasks)
         waiting, jobs = deque(range(len(tasks))), {}
-        progress = Progress(len(tasks), active='submitted')
+        progress = self.progress(len(tasks))
         with self._interrupts.installed():
             try:
                 while waiting or jobs:

@@ -40,6 +40,7 @@ class Hook(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(('127.0.0.1', 0), HookHandler)
         self.received: list[tuple[str, dict[str, Any]]] = []
+        self.arrival: list[float] = []  # time.time() of each received message, in order
         self.release = threading.Event()
 
     def url(self, kind: str = 'hook') -> str:
@@ -54,6 +55,7 @@ class HookHandler(BaseHTTPRequestHandler):
         if self.path.startswith('/stall/'):
             self.server.release.wait(STALL_S)
         self.server.received.append((self.path, body))
+        self.server.arrival.append(time.time())
         self.send_response(200)
         self.end_headers()
         self.wfile.write(b'{"ok": true}')
@@ -83,7 +85,7 @@ def test_a_run_notifies_start_failure_and_end_and_never_writes_the_url(tmp_path:
     url = hook.url()
     work_dir = tmp_path / 'outputs'
 
-    result = run_cli(str(config), '-w', str(work_dir), '--notify-url', url, '--notify-kind', 'generic')
+    result = run_cli(str(config), '-w', str(work_dir), '--notify-url', url, '--notify-kind', 'generic', '--retry', '1')
 
     assert result.returncode == 1, result.stderr  # the broken model's task failed; the run still ended
     events = [body['event'] for _, body in hook.received]
@@ -92,6 +94,7 @@ def test_a_run_notifies_start_failure_and_end_and_never_writes_the_url(tmp_path:
     assert start['models'] == ['fake', 'broken'] and start['datasets'] == 2
     failed = [body for _, body in hook.received if body['event'] == 'task_failed']
     assert failed and all('broken' in body['task'] for body in failed) and 'failed (exit code' in failed[0]['text']
+    assert len({body['task'] for body in failed}) == len(failed)  # told once, after the last attempt, not per attempt
     run_dir = only_run_dir(work_dir)
     with open(run_dir / 'summary' / f'summary_{run_dir.name}.csv', encoding='utf-8') as fh:
         summary = {row['dataset']: row['fake'] for row in csv.DictReader(fh)}
@@ -105,6 +108,25 @@ def test_a_run_notifies_start_failure_and_end_and_never_writes_the_url(tmp_path:
     assert secret not in result.stdout + result.stderr
     recorded = json.loads((run_dir / 'summary' / 'provenance.json').read_text(encoding='utf-8'))
     assert '***redacted***' in json.dumps(recorded)
+
+
+def test_a_task_failure_is_told_as_it_happens(tmp_path: Path, hook: Hook) -> None:
+    # Two tasks side by side: the broken model's crashes at once, the slow model's takes seconds.  The
+    # failure message must arrive before the slow task has written its predictions, not when the stage ends.
+    slow = fake_config(subjects=('law',), sleep=6.0, infer=dict(partitioner=dict(type='NaivePartitioner')))
+    broken = dict(type='tests.fake_model.FakeModel', abbr='broken', fail_on='[ceval', fail_times=99,
+                  counter=str(tmp_path / 'failures'), run_cfg=dict(num_gpus=0))
+    config = tmp_path / 'slow_and_broken.py'
+    config.write_text(slow + f'models = [*models, {broken!r}]\n', encoding='utf-8')
+    work_dir = tmp_path / 'outputs'
+
+    result = run_cli(str(config), '-w', str(work_dir), '--notify-url', hook.url(), '--max-num-workers', '2')
+
+    assert result.returncode == 1, result.stderr
+    told = [(at, body) for at, (_, body) in zip(hook.arrival, hook.received) if body['event'] == 'task_failed']
+    assert len(told) == 1 and 'broken' in told[0][1]['task'], [body for _, body in told]
+    slow_predictions = only_run_dir(work_dir) / 'predictions' / 'fake' / 'ceval-law.jsonl'
+    assert told[0][0] < slow_predictions.stat().st_mtime, 'the failure was told only after the slow task ended'
 
 
 def test_payload_kinds_and_the_url_from_an_environment_variable(hook: Hook, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -114,3 +114,26 @@ def test_auto_slots_decode_many_rows_and_back_off_on_out_of_memory(chat_lm, hf_r
     outs = chat_lm.generate(_prompts(), max_out_len=MAX_OUT, stop_words=['Question:'])
     assert outs == hf_reference
     assert max(widest) == 4  # 8 slots failed, 4 fit
+
+
+def test_finished_rows_leave_the_batch_at_once(chat_lm, monkeypatch) -> None:
+    """With nothing left in the queue, a row that finished is not computed again: every decode step's
+    rows are exactly the sequences still generating (the step count alone would not show that)."""
+    _with_batch_size(chat_lm, 8)
+    backbone = chat_lm.generator.backbone
+    decode_rows: list[int] = []
+    forward = backbone.forward
+
+    def counting_forward(ids, *args, **kwargs):
+        if ids.shape[1] == 1:  # a decode step (every prompt tail here is longer than one token)
+            decode_rows.append(ids.shape[0])
+        return forward(ids, *args, **kwargs)
+
+    monkeypatch.setattr(backbone, 'forward', counting_forward)
+    prompts = [chat_lm._encode(chat_lm.render(p)) for p in _prompts()]
+    dot = chat_lm.tokenizer.convert_tokens_to_ids('.')
+    outs = chat_lm.generator.generate(prompts, 40, lambda ids: ids[-1] == dot)
+    lengths = sorted(len(o) for o in outs)
+    assert lengths[0] < lengths[-1], lengths  # answers of different lengths, so rows do finish early
+    assert sum(decode_rows) == sum(n - 1 for n in lengths)  # the first token of each comes from its prefill
+    assert decode_rows == sorted(decode_rows, reverse=True) and decode_rows[-1] == 1
