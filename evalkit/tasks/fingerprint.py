@@ -2,8 +2,9 @@
 
 Reuse is keyed by everything that shapes a prediction, never by names: the model's
 settings and identity (its files' digests, see ``evalkit.provenance.model_identity``),
-the dataset's config (reader, prompt templates, retriever, inferencer) and the bytes of
-the data files it reads, and the code that computes the numbers: the evalkit version,
+the dataset's config (reader, prompt templates, retriever, inferencer), the sentence
+encoder a similarity retriever picks in-context examples with, the bytes of the data
+files it reads, and the code that computes the numbers: the evalkit version,
 ``ENGINE_VERSION``, torch and transformers.  Settings that cannot change an answer
 (names, batch size, how the task is scheduled) are left out.
 
@@ -21,6 +22,7 @@ from evalkit.config.plain import content_hash
 from evalkit.provenance.data_files import data_digests, dataset_files
 from evalkit.provenance.model_identity import is_weights_file, model_identities
 from evalkit.provenance.versions import engine_version, library_version
+from evalkit.registry import RETRIEVERS, resolve_type
 
 _MODEL_KEYS_WITHOUT_EFFECT = ('abbr', 'batch_size', 'run_cfg')
 _DATASET_KEYS_WITHOUT_EFFECT = ('abbr', 'eval_cfg', 'summary_groups', 'judge_cfg')  # judging reads answers
@@ -55,8 +57,22 @@ def compute_fingerprint(model_cfg: Mapping[str, Any], dataset_cfg: Mapping[str, 
         'torch': library_version('torch'),
         'transformers': library_version('transformers'),
         **identities,
+        **retriever_encoder(dataset_cfg),
         'data': data_digests(dataset_files(dataset_cfg)),
     })
+
+
+def retriever_encoder(dataset_cfg: Mapping[str, Any]) -> dict[str, str]:
+    """``{'encoder': digest}`` when the retriever picks examples by sentence embedding (TopK, VoteK, DPP,
+    MDL): a new release of the encoder gives prompts other examples while no config key changes."""
+    spec = ((dataset_cfg.get('infer_cfg') or {}).get('retriever') or {}).get('type')
+    if spec is None:
+        return {}
+    from evalkit.openicl.retrievers.embeddings import EmbeddingRetriever, encoder_identity
+
+    retriever = resolve_type(spec, RETRIEVERS, f"{dataset_cfg.get('abbr')}: infer_cfg.retriever")
+    return {'encoder': encoder_identity()} if isinstance(retriever, type) and issubclass(
+        retriever, EmbeddingRetriever) else {}
 
 
 def prediction_fingerprint(model_cfg: Mapping[str, Any], dataset_cfg: Mapping[str, Any]) -> str:
@@ -85,6 +101,8 @@ def rerun_reason(stored: Mapping[str, Any] | None, current: Fingerprint) -> str:
         reasons.append('model settings changed')
     if stored.get('dataset_config') != now.get('dataset_config'):
         reasons.append('dataset config changed (reader, prompt, retriever or inferencer)')
+    if stored.get('encoder') != now.get('encoder'):
+        reasons.append("the retriever's sentence encoder changed")
     for what in ('model', 'tokenizer', 'data'):
         reasons += _file_changes(what, stored.get(what) or {}, now.get(what) or {})
     return '; '.join(reasons) or 'made under another fingerprint'

