@@ -61,6 +61,7 @@ from peer_common import add_collected, offline_env  # noqa: E402
 from validity import expected_questions, failures  # noqa: E402
 from variants import chosen_variant, tune_peers  # noqa: E402
 
+from evalkit.atomic import write_text_atomic  # noqa: E402
 from evalkit.models.embedded import prepare_embedded_model  # noqa: E402
 from evalkit.models.engine.planning import common_prefix_len  # noqa: E402
 
@@ -451,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def save() -> None:
         report['comparison'] = compare(report['results'])
-        output.write_text(json.dumps(report, ensure_ascii=False), encoding='utf-8')  # one line: per-question rows are bulky
+        write_text_atomic(output, json.dumps(report, ensure_ascii=False))  # one line: per-question rows are bulky
 
     for job in args.jobs:
         expected = expected_questions(job, args.data_root, SUBJECTS, limits[job])
@@ -486,7 +487,7 @@ def print_report(report: dict[str, Any], output: Path) -> int:
     for line in agreement_lines(report['comparison']):
         print(line)
     r = report.get('roofline', {})
-    if 'fraction_of_ceiling' in r:
+    if 'ceiling_seconds' in r:  # (results of the old harness have no decoder-only ceiling)
         print(f"evalkit MMLU engine: {r['fraction_of_ceiling']:.0%} of the scoring ceiling ({r['ceiling_seconds']:.1f} s "
               f"for {r['computed_tokens']} decoder tokens + {r['head_rows']} scored positions, against "
               f"{r['engine_seconds']:.1f} s)")

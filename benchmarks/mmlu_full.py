@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -46,6 +45,7 @@ from compare_peers import ROOT, SUBJECTS, collect_evalkit, machine, measured_run
 from peer_common import add_collected, offline_env  # noqa: E402
 from validity import expected_questions, failures  # noqa: E402
 
+from evalkit.atomic import write_text_atomic  # noqa: E402
 from evalkit.tasks.infer import SCORING_WORK_LINE  # noqa: E402
 
 CONFIGS = {'four_subjects': HERE / 'configs' / 'peers_mmlu_ppl.py', 'full': HERE / 'configs' / 'mmlu_full_ppl.py'}
@@ -151,12 +151,6 @@ def peers_source(path: Path) -> dict[str, Any]:
             and r.get('cpu_seconds')}
 
 
-def write_atomically(path: Path, report: dict[str, Any]) -> None:
-    tmp = path.with_suffix('.tmp')
-    tmp.write_text(json.dumps(report, ensure_ascii=False), encoding='utf-8')
-    os.replace(tmp, path)
-
-
 def print_report(report: dict[str, Any]) -> int:
     for name in CONFIGS:
         r = report['results'].get(name)
@@ -211,10 +205,10 @@ def main(argv: list[str] | None = None) -> int:
     report['ceilings']['before'] = ceiling_rates(args, work, 'before')
     for name, subjects in (('four_subjects', SUBJECTS), ('full', all_subjects(args.data_root))):
         report['results'][name] = run_job(name, args, work / name, subjects)
-        write_atomically(output, report)
+        write_text_atomic(output, json.dumps(report, ensure_ascii=False))
     report['ceilings']['after'] = ceiling_rates(args, work, 'after')
     report['headline'] = headline(report)
-    write_atomically(output, report)
+    write_text_atomic(output, json.dumps(report, ensure_ascii=False))
     return print_report(report)
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from evalkit.atomic import write_text_atomic
+
 # Candidates in order of preference when nothing was measured.  Arguments go to the driver.
 CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "opencompass": [
@@ -64,7 +66,7 @@ def tune_peers(pairs: list[tuple[str, str]], tuned: Path, header: dict[str, Any]
                 report["results"].setdefault(f"{framework}/{job}", {})[candidate["name"]] = kept
                 print(f"    {framework} {job} {candidate['name']}: {kept['wall_seconds']:.1f} s wall, "
                       f"{kept['cpu_seconds']:.0f} CPU s {'; '.join(kept['failures'] or [])}", flush=True)
-                tuned.write_text(json.dumps(report, indent=1), encoding="utf-8")
+                write_text_atomic(tuned, json.dumps(report, indent=1))
     for key in report["results"]:
         framework, job = key.split("/")
         print(f"{key}: fastest complete configuration {chosen_variant(tuned, framework, job)['name']}")
