@@ -51,16 +51,23 @@ def comparable(candidate: dict[str, Any], job: str, limit: int) -> bool:
     return batch is None or PROMPTS_PER_QUESTION[job] * limit >= 2 * batch
 
 
+def measured(tuned: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """The recorded candidates per ``framework/job``, each with the slice (``limit``) it ran on (older
+    files record the slice once per job, not per candidate)."""
+    try:
+        report = json.loads(tuned.read_text(encoding="utf-8"))
+        limits = report.get("limits", {})
+        return {key: {name: {"limit": limits.get(key.split("/")[1], 0), **r} for name, r in runs.items()}
+                for key, runs in report["results"].items()}
+    except (OSError, ValueError, KeyError, AttributeError):
+        return {}
+
+
 def chosen_variant(tuned: Path, framework: str, job: str) -> dict[str, Any]:
     """The fastest complete, comparable candidate measured for ``framework`` on ``job``, else the first."""
     candidates = {c["name"]: c for c in CANDIDATES[framework]}
-    try:
-        report = json.loads(tuned.read_text(encoding="utf-8"))
-        measured = report["results"].get(f"{framework}/{job}", {})
-    except (OSError, ValueError, KeyError):
-        report, measured = {}, {}
-    complete = {name: r for name, r in measured.items() if not r.get("failures") and name in candidates
-                and comparable(candidates[name], job, r.get("limit") or report.get("limits", {}).get(job, 0))}
+    complete = {name: r for name, r in measured(tuned).get(f"{framework}/{job}", {}).items()
+                if not r.get("failures") and name in candidates and comparable(candidates[name], job, r["limit"])}
     if not complete:
         return CANDIDATES[framework][0]
     return candidates[min(complete, key=lambda name: complete[name]["wall_seconds"])]
@@ -70,25 +77,19 @@ def tune_peers(pairs: list[tuple[str, str]], tuned: Path, header: dict[str, Any]
                run_candidate: Callable[[str, str, dict[str, Any], int], dict[str, Any]]) -> None:
     """Measure every comparable candidate of each (framework, job) on the job's tuning slice and record it in
     ``tuned``, keeping the earlier measurements of the pairs not tuned now."""
-    try:
-        earlier = json.loads(tuned.read_text(encoding="utf-8"))
-        kept_results = {key: {name: {"limit": earlier.get("limits", {}).get(key.split("/")[1]), **r}
-                              for name, r in runs.items()}
-                        for key, runs in earlier["results"].items() if tuple(key.split("/")) not in pairs}
-    except (OSError, ValueError, KeyError):
-        kept_results = {}
-    report: dict[str, Any] = {**header, "limits": TUNE_LIMITS, "results": kept_results}
+    kept = {key: runs for key, runs in measured(tuned).items() if tuple(key.split("/")) not in pairs}
+    report: dict[str, Any] = {**header, "limits": TUNE_LIMITS, "results": kept}
     for framework, job in pairs:
         for candidate in CANDIDATES.get(framework, []):
             if not comparable(candidate, job, TUNE_LIMITS[job]):
                 print(f"    {framework} {job} {candidate['name']}: skipped, the slice fits in one batch", flush=True)
                 continue
             result = run_candidate(framework, job, candidate, TUNE_LIMITS[job])
-            kept = {"limit": TUNE_LIMITS[job], **{k: result.get(k) for k in (
+            row = {"limit": TUNE_LIMITS[job], **{k: result.get(k) for k in (
                 "wall_seconds", "cpu_seconds", "peak_rss_bytes", "n", "accuracy", "failures")}}
-            report["results"].setdefault(f"{framework}/{job}", {})[candidate["name"]] = kept
-            print(f"    {framework} {job} {candidate['name']}: {kept['wall_seconds']:.1f} s wall, "
-                  f"{kept['cpu_seconds']:.0f} CPU s {'; '.join(kept['failures'] or [])}", flush=True)
+            report["results"].setdefault(f"{framework}/{job}", {})[candidate["name"]] = row
+            print(f"    {framework} {job} {candidate['name']}: {row['wall_seconds']:.1f} s wall, "
+                  f"{row['cpu_seconds']:.0f} CPU s {'; '.join(row['failures'] or [])}", flush=True)
             write_text_atomic(tuned, json.dumps(report, indent=1))
     for key in report["results"]:
         framework, job = key.split("/")

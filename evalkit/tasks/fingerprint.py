@@ -57,22 +57,20 @@ def compute_fingerprint(model_cfg: Mapping[str, Any], dataset_cfg: Mapping[str, 
         'torch': library_version('torch'),
         'transformers': library_version('transformers'),
         **identities,
-        **retriever_encoder(dataset_cfg),
+        **retriever_identity(dataset_cfg),
         'data': data_digests(dataset_files(dataset_cfg)),
     })
 
 
-def retriever_encoder(dataset_cfg: Mapping[str, Any]) -> dict[str, str]:
-    """``{'encoder': digest}`` when the retriever picks examples by sentence embedding (TopK, VoteK, DPP,
-    MDL): a new release of the encoder gives prompts other examples while no config key changes."""
+def retriever_identity(dataset_cfg: Mapping[str, Any]) -> dict[str, str]:
+    """What the dataset's retriever declares beyond its config (``BaseRetriever.identity``)."""
     spec = ((dataset_cfg.get('infer_cfg') or {}).get('retriever') or {}).get('type')
     if spec is None:
         return {}
-    from evalkit.openicl.retrievers.embeddings import EmbeddingRetriever, encoder_identity
+    from evalkit.openicl.retrievers.base import BaseRetriever
 
     retriever = resolve_type(spec, RETRIEVERS, f"{dataset_cfg.get('abbr')}: infer_cfg.retriever")
-    return {'encoder': encoder_identity()} if isinstance(retriever, type) and issubclass(
-        retriever, EmbeddingRetriever) else {}
+    return retriever.identity() if isinstance(retriever, type) and issubclass(retriever, BaseRetriever) else {}
 
 
 def prediction_fingerprint(model_cfg: Mapping[str, Any], dataset_cfg: Mapping[str, Any]) -> str:

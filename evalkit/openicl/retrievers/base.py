@@ -67,6 +67,12 @@ class BaseRetriever(ABC):
         The real choice unless making it costs real work (embeddings, model calls)."""
         return self.retrieve(task)
 
+    @classmethod
+    def identity(cls) -> dict[str, str]:
+        """Digests of what decides the choice besides the config and the data (a sentence encoder, say):
+        part of the prediction key, so a new release of it reruns the datasets it picks examples for."""
+        return {}
+
 
 class KShotRetriever(BaseRetriever):
     """A retriever that shows ``ice_num`` examples per test row, chosen from the pool by some rule.

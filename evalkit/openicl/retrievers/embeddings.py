@@ -96,6 +96,10 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 class EmbeddingRetriever(KShotRetriever):
     """Base of the retrievers that compare rows by embedding."""
 
+    @classmethod
+    def identity(cls) -> dict[str, str]:
+        return {'encoder': encoder_identity()}
+
     def stand_in(self, task: RetrievalTask) -> list[list[int]]:
         """The first ``ice_num`` pool rows: as long as typical examples, and no encoder (or model) to load."""
         self.check_pool(task)
