@@ -1,6 +1,6 @@
 """Throughput ceilings of a model on this machine: what no engine doing evalkit's work can beat.
 
-    python benchmarks/roofline.py [--mode scoring|decode|full] [--threads 2] [--context 200 1600]
+    python benchmarks/roofline.py [--mode scoring|decode|full] [--threads 2] [--context 200 1600] [--past 0 3500]
 
 Three measurements, each the best over a grid of batch shapes, on random tokens:
 
@@ -10,6 +10,9 @@ Three measurements, each the best over a grid of batch shapes, on random tokens:
   a job is ``computed tokens / decoder rate + scored positions / head rate``
   (:func:`scoring_ceiling_seconds`).  The full forward (``model(input_ids)``, the head at
   every position) is *not* a ceiling for that engine: it is 1.2-1.4x slower here.
+  ``--past N`` times the decoder again with every token also attending to ``N`` earlier
+  keys of its row, as behind a long shared prefix: what the short-context rate leaves out
+  for jobs whose in-context examples run to thousands of tokens.
 * ``decode``: one new token per row (decoder step + head on that position + argmax) with
   a KV cache of ``context`` keys per row, at 8, 16, 32 and 64 rows.  The best rate is the
   greedy-generation ceiling.  Pass the *private* context per row (what a row attends to
@@ -59,10 +62,45 @@ def time_forward(model: Any, rows: int, length: int, repeats: int = 3) -> float:
     return rows * length / _best_seconds(lambda: model(input_ids=ids), repeats)
 
 
-def time_decoder(model: Any, rows: int, length: int, repeats: int = 3) -> float:
-    """Tokens/s of the decoder stack alone over a ``rows`` x ``length`` batch."""
-    ids, decoder = _random_ids(model, rows, length), model.get_decoder()
-    return rows * length / _best_seconds(lambda: decoder(input_ids=ids), repeats)
+def _random_cache(model: Any, rows: int, context: int) -> Any:
+    """A KV cache of ``context`` random keys/values per row (their values do not change the cost)."""
+    from transformers import DynamicCache
+
+    config = model.config.get_text_config()
+    kv_heads = getattr(config, 'num_key_value_heads', None) or config.num_attention_heads
+    head_dim = getattr(config, 'head_dim', None) or config.hidden_size // config.num_attention_heads
+    cache = DynamicCache(config=config)
+    for layer in range(config.num_hidden_layers):
+        kv = torch.randn(rows, kv_heads, context, head_dim, dtype=model.get_output_embeddings().weight.dtype)
+        cache.update(kv, kv.clone(), layer)
+    return cache
+
+
+def _cached_forward(model: Any, ids: torch.Tensor, context: int) -> Callable[[], Any]:
+    """One decoder call over ``ids`` after ``context`` cached keys per row; the cache is cropped back
+    after every call, so each timed call sees exactly ``context`` keys before its own."""
+    decoder = model.get_decoder()
+    cache = _random_cache(model, ids.shape[0], context)
+    positions = torch.arange(context, context + ids.shape[1]).expand(ids.shape[0], -1)
+    # transformers renamed the decoder's cache argument (past_key_values -> cache) within 5.x
+    cache_arg = 'cache' if 'cache' in inspect.signature(decoder.forward).parameters else 'past_key_values'
+
+    def call() -> Any:
+        out = decoder(input_ids=ids, position_ids=positions, use_cache=True, **{cache_arg: cache})
+        cache.crop(-ids.shape[1])  # drop the call's own keys again
+        return out.last_hidden_state
+
+    return call
+
+
+def time_decoder(model: Any, rows: int, length: int, repeats: int = 3, past: int = 0) -> float:
+    """Tokens/s of the decoder stack alone over a ``rows`` x ``length`` batch, each token also
+    attending to ``past`` earlier keys of its row (a long shared prefix makes every token pay that)."""
+    ids = _random_ids(model, rows, length)
+    if not past:
+        decoder = model.get_decoder()
+        return rows * length / _best_seconds(lambda: decoder(input_ids=ids), repeats)
+    return rows * length / _best_seconds(_cached_forward(model, ids, past), repeats)
 
 
 def time_head(model: Any, positions: int = HEAD_POSITIONS, repeats: int = 3) -> float:
@@ -73,38 +111,17 @@ def time_head(model: Any, positions: int = HEAD_POSITIONS, repeats: int = 3) -> 
 
 
 def time_decode_step(model: Any, rows: int, context: int, repeats: int = 3) -> float:
-    """New tokens/s of greedy decoding: ``rows`` rows, each attending to ``context`` cached keys.
-
-    The cache is filled with random keys/values (their values do not change the cost) and
-    cropped back after every step, so each timed step sees exactly ``context`` keys."""
-    from transformers import DynamicCache
-
-    config, decoder, head = model.config.get_text_config(), model.get_decoder(), model.get_output_embeddings()
-    kv_heads = getattr(config, 'num_key_value_heads', None) or config.num_attention_heads
-    head_dim = getattr(config, 'head_dim', None) or config.hidden_size // config.num_attention_heads
-    dtype = head.weight.dtype
-    cache = DynamicCache(config=config)
-    for layer in range(config.num_hidden_layers):
-        kv = torch.randn(rows, kv_heads, context, head_dim, dtype=dtype)
-        cache.update(kv, kv.clone(), layer)
-    ids = _random_ids(model, rows, 1)
-    positions = torch.full((rows, 1), context)
-    # transformers renamed the decoder's cache argument (past_key_values -> cache) within 5.x
-    cache_arg = 'cache' if 'cache' in inspect.signature(decoder.forward).parameters else 'past_key_values'
-
-    def step() -> None:
-        hidden = decoder(input_ids=ids, position_ids=positions, use_cache=True, **{cache_arg: cache})
-        head(hidden.last_hidden_state[:, -1]).argmax(-1)
-        cache.crop(-1)  # drop the step's key again
-
-    return rows / _best_seconds(step, repeats)
+    """New tokens/s of greedy decoding: ``rows`` rows, each attending to ``context`` cached keys."""
+    forward, head = _cached_forward(model, _random_ids(model, rows, 1), context), model.get_output_embeddings()
+    return rows / _best_seconds(lambda: head(forward()[:, -1]).argmax(-1), repeats)
 
 
-def scoring_rates(model: Any, shapes: Sequence[tuple[int, int]] = SHAPES, repeats: int = 3) -> dict[str, Any]:
-    """Decoder tokens/s per shape, the best of them, and the head's positions/s."""
-    per_shape = {f'{rows}x{length}': time_decoder(model, rows, length, repeats) for rows, length in shapes}
+def scoring_rates(model: Any, shapes: Sequence[tuple[int, int]] = SHAPES, repeats: int = 3,
+                  past: int = 0) -> dict[str, Any]:
+    """Decoder tokens/s per shape (after ``past`` keys per row), the best of them, and the head's positions/s."""
+    per_shape = {f'{rows}x{length}': time_decoder(model, rows, length, repeats, past) for rows, length in shapes}
     best = max(per_shape, key=per_shape.get)
-    return {'decoder_per_shape': per_shape, 'best_shape': best, 'decoder_tokens_per_s': per_shape[best],
+    return {'past': past, 'decoder_per_shape': per_shape, 'best_shape': best, 'decoder_tokens_per_s': per_shape[best],
             'head_positions_per_s': time_head(model, repeats=repeats)}
 
 
@@ -143,15 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--context', type=int, nargs='+', default=[256], help='decode: cached keys per row')
+    parser.add_argument('--past', type=int, nargs='+', default=[0],
+                        help='scoring: earlier keys every token also attends to (a shared prefix); the first prices '
+                             'the ceiling')
     parser.add_argument('--json', type=Path, help='also write the measurements here')
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     model = load_plain_model(args.model)
     measured: dict[str, Any] = {'mode': args.mode, 'threads': args.threads}
     if args.mode == 'scoring':
-        rates = measured['scoring'] = scoring_rates(model, repeats=args.repeats)
-        for shape, rate in rates['decoder_per_shape'].items():
-            print(f'decoder {shape:>8}  {rate:8.0f} tokens/s')
+        for past in args.past:
+            rates = scoring_rates(model, repeats=args.repeats, past=past)
+            measured.setdefault('scoring', rates)  # the first --past (default 0) is the ceiling's
+            measured.setdefault('scoring_at_past', []).append(rates)
+            for shape, rate in rates['decoder_per_shape'].items():
+                print(f'decoder {shape:>8} after {past:>5} keys  {rate:8.0f} tokens/s')
         print(f"head + log-softmax  {rates['head_positions_per_s']:8.0f} positions/s")
     elif args.mode == 'decode':
         for context in args.context:

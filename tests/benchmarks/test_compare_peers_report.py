@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,3 +144,17 @@ def test_the_scoring_ceiling_prices_the_decoder_without_the_head(roofline_module
     assert calls == [2, 2]  # warm-up and timed call, each with the head over every position
     rates = {'decoder_tokens_per_s': 400.0, 'head_positions_per_s': 1600.0}
     assert roofline_module.scoring_ceiling_seconds(800, 400, rates) == 2.25
+
+
+def test_decoder_timed_after_past_keys_sees_exactly_those_keys_every_call(roofline_module) -> None:
+    """``--past``: each timed call attends to the same ``past`` cached keys (the cache is cropped back,
+    so repeats do not grow it), and those keys change the result: they are really attended to."""
+    model = roofline_module.load_plain_model('embedded:smollm2-135m-instruct')
+    ids = torch.randint(100, 1000, (2, 6))
+    call = roofline_module._cached_forward(model, ids, 16)
+    with torch.inference_mode():
+        first, second = call(), call()
+        alone = model.get_decoder()(input_ids=ids).last_hidden_state
+    assert torch.equal(first, second)
+    assert not torch.allclose(first, alone, atol=1e-3)
+    assert roofline_module.time_decoder(model, 2, 6, repeats=1, past=16) > 0

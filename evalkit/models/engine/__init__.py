@@ -20,4 +20,4 @@ kernel, an order of summation, a stopping rule): stored predictions made by anot
 version are not reused.
 """
 
-ENGINE_VERSION = 1
+ENGINE_VERSION = 2  # 2: groups packed by their width after the shared prefix

@@ -68,11 +68,20 @@ def plan_requests(requests: Sequence[Sequence[int]], pack_limit: int, min_prefix
     # lcp[k]: common prefix length of the k-th and (k+1)-th sequence in sorted order
     lcp = [common_prefix_len(sequences[a], sequences[b]) for a, b in zip(order, order[1:])]
     groups = _groups(sequences, order, lcp, pack_limit)
-    return Plan(sequences, request_to_sequence, _runs(sequences, groups, min_prefix))
+    runs = _runs(sequences, groups, min_prefix)
+    # A group's row holds its context *after* the run's prefix: only once the prefixes are known can a
+    # group be found too wide to pack (a 2,500-token block of shots before each question's 340 tokens is
+    # the prefix, not the row).  Splitting one into single rows may let those share a prefix, so re-run.
+    if pack_limit > 0:
+        prefix_of = {group: run.prefix_len for run in runs for group in run.groups}
+        fitted = [part for group in groups for part in _fit(sequences, group, prefix_of[group], pack_limit)]
+        if len(fitted) != len(groups):
+            runs = _runs(sequences, fitted, min_prefix)
+    return Plan(sequences, request_to_sequence, runs)
 
 
 def _groups(sequences: list[Tokens], order: list[int], lcp: list[int], pack_limit: int) -> list[Group]:
-    """Group sorted neighbours that share the same longest context; groups too wide to pack are split."""
+    """Group sorted neighbours that share the same longest context (``pack_limit`` 0: no groups)."""
     if pack_limit <= 0:
         return [Group(len(sequences[i]), (i,)) for i in order]
     # A sequence's context: the longest prefix it shares with any other sequence (at least 1 token).
@@ -85,14 +94,23 @@ def _groups(sequences: list[Tokens], order: list[int], lcp: list[int], pack_limi
             continue
         members = order[start:k]
         suffixes = [len(sequences[i]) - ctx[start] for i in members]
-        # Packing pays when the context outweighs each suffix (labels, short endings) and the row stays
-        # narrow: masked-out pairs in a packed row still cost attention.
-        if len(members) > 1 and max(suffixes) <= ctx[start] and ctx[start] + sum(suffixes) <= pack_limit:
+        # Packing pays when the context outweighs each suffix (labels, short endings); whether the row
+        # stays narrow is decided once the run's prefix is known (``_fit``).
+        if len(members) > 1 and max(suffixes) <= ctx[start]:
             groups.append(Group(ctx[start], tuple(members)))
         else:  # one row each (they may still share a prefix)
             groups.extend(Group(len(sequences[i]), (i,)) for i in members)
         start = k
     return groups
+
+
+def _fit(sequences: list[Tokens], group: Group, prefix_len: int, pack_limit: int) -> list[Group]:
+    """The group, or one row per member if its row (context after the prefix, then every suffix) would
+    be wider than ``pack_limit``: masked-out pairs in a packed row still cost attention."""
+    width = group.context_len - prefix_len + sum(len(sequences[m]) - group.context_len for m in group.members)
+    if len(group.members) == 1 or width <= pack_limit:
+        return [group]
+    return [Group(len(sequences[m]), (m,)) for m in group.members]
 
 
 def _runs(sequences: list[Tokens], groups: list[Group], min_prefix: int | None) -> list[Run]:

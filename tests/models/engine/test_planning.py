@@ -76,3 +76,15 @@ def test_every_row_keeps_a_token_after_the_prefix() -> None:
     [run] = plan.runs
     assert run.prefix_len == len(SHOTS)
     assert all(g.context_len > run.prefix_len for g in run.groups)
+
+
+def test_a_long_block_of_shots_is_the_prefix_not_part_of_the_row() -> None:
+    # MMLU's history subjects: about 2,500 tokens of shots before each question's few hundred.  The four
+    # labels must still share one row (the shots are the run's prefix, not the row's width); judging the
+    # row by the whole context had scored every label in a row of its own, four times the work.
+    shots = tuple(range(1000, 1000 + 2500))
+    requests = [shots + tuple(range(q, q + 300)) + (label,) for q in (10_000, 20_000) for label in (1, 2, 3, 4)]
+    plan = plan_requests(requests, pack_limit=1024, min_prefix=16)
+    [run] = plan.runs
+    assert run.prefix_len == len(shots)
+    assert sorted(len(g.members) for g in run.groups) == [4, 4]
