@@ -15,6 +15,11 @@ One invocation, in this order, each evalkit run measured from outside like every
 4. the ceiling rates again.  The faster of the two measurements prices the ceiling, so the
    ceiling is the stricter of the two.
 
+Each ceiling measurement also times the decoder behind ``PAST_KEYS`` cached keys, and the
+engine logs the keys its tokens attended to; a second, *context-priced* ceiling charges each
+token for its keys (:func:`context_priced_seconds`).  Subjects whose shots run to thousands of
+tokens spend most of their time in that attention, which the first ceiling does not price.
+
 The fraction of the ceiling is the time no engine could beat for the work the full run's
 inference task logged (``scoring work:``: tokens through the decoder, positions through the
 head) over the run's *whole* wall time: start-up, model load, reading data, evaluation and
@@ -48,6 +53,9 @@ from validity import expected_questions, failures  # noqa: E402
 from evalkit.atomic import write_text_atomic  # noqa: E402
 from evalkit.tasks.infer import SCORING_WORK_LINE  # noqa: E402
 
+# Earlier keys the decoder is timed behind a second time, to price attention to long shots (the history
+# subjects' 5-shot blocks run to about 2,500 tokens).
+PAST_KEYS = 2500
 CONFIGS = {'four_subjects': HERE / 'configs' / 'peers_mmlu_ppl.py', 'full': HERE / 'configs' / 'mmlu_full_ppl.py'}
 PEERS = ('opencompass', 'lm-eval')
 
@@ -92,13 +100,35 @@ def run_job(name: str, args: argparse.Namespace, work: Path, subjects: list[str]
 def ceiling_rates(args: argparse.Namespace, work: Path, label: str) -> dict[str, Any]:
     out = work / f'roofline_{label}.json'
     argv = [sys.executable, str(HERE / 'roofline.py'), '--mode', 'scoring', '--threads', str(args.threads),
-            '--json', str(out)]
+            '--past', '0', str(PAST_KEYS), '--json', str(out)]
     print(f'[{time.strftime("%H:%M:%S")}] scoring ceiling ({label}) ...', flush=True)
     with open(work / f'roofline_{label}.log', 'w', encoding='utf-8') as log:
         code = subprocess.run(argv, env=offline_env(args.threads), stdout=log, stderr=subprocess.STDOUT).returncode
     if code != 0 or not out.exists():
         return {'error': f'roofline.py --mode scoring failed; see {work / f"roofline_{label}.log"}'}
-    return json.loads(out.read_text(encoding='utf-8'))['scoring']
+    measured = json.loads(out.read_text(encoding='utf-8'))
+    return {**measured['scoring'], 'at_past': measured['scoring_at_past'][-1]}
+
+
+def context_priced_seconds(work: dict[str, int], rates: list[dict[str, Any]]) -> float:
+    """The ceiling with attention priced by the keys each computed token attended to.
+
+    A token's decoder cost is taken as linear in its keys, through the fastest rate measured
+    alone (about half its own row's keys each) and the fastest measured behind ``PAST_KEYS`` keys;
+    the fastest of each keeps it a bound no engine beats.  The short-context ceiling charges every
+    token the first rate, which on subjects with thousands of tokens of shots no engine reaches."""
+    alone = max(rates, key=lambda r: r['decoder_tokens_per_s'])
+    behind = max((r['at_past'] for r in rates), key=lambda r: r['decoder_tokens_per_s'])
+
+    def mean_keys(r: dict[str, Any]) -> float:
+        width = int(r['best_shape'].split('x')[1])
+        return r.get('past', 0) + (width + 1) / 2
+
+    per_token = 1 / alone['decoder_tokens_per_s']
+    per_key = max(0.0, (1 / behind['decoder_tokens_per_s'] - per_token) / (mean_keys(behind) - mean_keys(alone)))
+    extra_keys = max(0.0, work['attended_keys'] - work['decoder_tokens'] * mean_keys(alone))
+    head = max(r['head_positions_per_s'] for r in rates)
+    return work['decoder_tokens'] * per_token + per_key * extra_keys + work['scored_positions'] / head
 
 
 def headline(report: dict[str, Any]) -> dict[str, Any]:
@@ -116,6 +146,9 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
         work['scored_positions'] / best['head_positions_per_s']
     out.update(ceiling_rates=best, ceiling_seconds=ceiling_s, fraction_of_ceiling=ceiling_s / full['wall_seconds'],
                questions=full['n'], accuracy=full['accuracy'])
+    if 'attended_keys' in work and all('at_past' in r for r in rates):
+        priced = context_priced_seconds(work, rates)
+        out.update(context_priced_seconds=priced, fraction_of_context_priced=priced / full['wall_seconds'])
     if four and not four.get('failures'):
         same = [(full['predictions'][s][i], row) for s, rows in four['predictions'].items() for i, row in rows.items()]
         out['four_subject_agreement'] = {
@@ -166,6 +199,9 @@ def print_report(report: dict[str, Any]) -> int:
     print(f"scoring ceiling {h['ceiling_seconds']:.1f} s (decoder {h['ceiling_rates']['decoder_tokens_per_s']:.0f} "
           f"tokens/s, head {h['ceiling_rates']['head_positions_per_s']:.0f} positions/s): "
           f"{h['fraction_of_ceiling']:.0%} of the ceiling over the whole run")
+    if 'context_priced_seconds' in h:
+        print(f"with attention priced by each token's keys ({PAST_KEYS}-key rate measured too): "
+              f"{h['context_priced_seconds']:.1f} s, {h['fraction_of_context_priced']:.0%} of it")
     agree = h.get('four_subject_agreement')
     if agree:
         print(f"four benchmark subjects: {agree['identical_predictions']}/{agree['questions']} predictions identical "

@@ -176,7 +176,8 @@ class HuggingFaceCausalLM(BaseModel):
     def scoring_work(self) -> dict[str, int]:
         return {'decoder_tokens': self.scorer.stats.tokens + self.prefix_cache.computed_tokens,
                 'padded_tokens': self.scorer.stats.padded_tokens, 'forwards': self.scorer.stats.forwards,
-                'scored_positions': self.scorer.backbone.head_rows}
+                'scored_positions': self.scorer.backbone.head_rows,
+                'attended_keys': self.scorer.stats.attended_keys + self.prefix_cache.attended_keys}
 
     # -- prompts -------------------------------------------------------------------------
     def render(self, prompt: Prompt) -> str:

@@ -88,3 +88,23 @@ def test_peers_are_extrapolated_only_from_complete_fixed_harness_runs(mmlu_full:
     assert oc['estimated_wall_seconds'] == pytest.approx(10.0) and oc['from_invocation'] == 'X'
     assert oc['configuration'] == 'debug-bs16'
     assert 'lm-eval' in h['not_extrapolated']
+
+
+def test_the_context_priced_ceiling_charges_each_token_for_its_keys(mmlu_full: Any) -> None:
+    """Linear in keys through the fastest rate alone (best shape 4x127: 64 keys a token on average) and the
+    fastest behind 2,500 keys (4x127: 2,564): tokens that attend to no more keys than the short-context
+    measurement cost what the first ceiling says; every key beyond costs the measured slope."""
+    alone = {'decoder_tokens_per_s': 500.0, 'best_shape': '4x127', 'past': 0, 'head_positions_per_s': 1000.0}
+    behind = {'decoder_tokens_per_s': 250.0, 'best_shape': '4x127', 'past': 2500}
+    rates = [{**alone, 'at_past': behind}, {**alone, 'decoder_tokens_per_s': 400.0, 'at_past': behind}]
+    work = {'decoder_tokens': 10_000, 'scored_positions': 4_000, 'attended_keys': 10_000 * 64}
+    assert mmlu_full.context_priced_seconds(work, rates) == pytest.approx(24.0)  # the first ceiling
+    # 2,500 keys more per token: 1/250 - 1/500 = 2 ms more a token
+    work['attended_keys'] = 10_000 * 2564
+    assert mmlu_full.context_priced_seconds(work, rates) == pytest.approx(44.0)
+
+    full = run({'s1': {'0': 'A'}}, seconds=88.0)
+    full['scoring_work'] = work
+    h = mmlu_full.headline({'results': {'full': full}, 'ceilings': {'before': rates[0], 'after': rates[1]}})
+    assert h['fraction_of_ceiling'] == pytest.approx(24.0 / 88.0)
+    assert h['fraction_of_context_priced'] == pytest.approx(0.5)

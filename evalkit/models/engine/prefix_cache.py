@@ -81,6 +81,7 @@ class PrefixCache:
         self.max_bytes = max_bytes
         self._entries: OrderedDict[Tokens, Prefix] = OrderedDict()
         self.computed_tokens = 0  # tokens run through the model to build prefixes (for benchmarks)
+        self.attended_keys = 0  # keys those tokens attended to, each its position + 1 (for benchmarks)
 
     def get(self, ids: Tokens) -> PrefixView:
         best, shared = None, 0
@@ -115,6 +116,7 @@ class PrefixCache:
             hidden = self.backbone.forward(torch.tensor([ids[start:]]), torch.arange(start, len(ids))[None], cache,
                                            prefix=parent)[0]
         self.computed_tokens += len(ids) - start
+        self.attended_keys += (len(ids) * (len(ids) + 1) - start * (start + 1)) // 2
         keys = [layer.keys for layer in cache.layers]  # the layers were sized to fit exactly
         values = [layer.values for layer in cache.layers]
         if parent is None:

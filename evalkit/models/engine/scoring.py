@@ -60,11 +60,15 @@ class _Row:
 
 @dataclass
 class ScoreStats:
-    """What the engine computed, for benchmarks: tokens through the decoder and forward passes."""
+    """What the engine computed, for benchmarks: tokens through the decoder and forward passes.
+
+    ``attended_keys`` sums, over those tokens, the keys each must attend to (its position + 1):
+    behind thousands of tokens of shots that attention, not the weights, is most of a token's cost."""
 
     tokens: int = 0
     padded_tokens: int = 0
     forwards: int = 0
+    attended_keys: int = 0
 
 
 class Scorer:
@@ -131,6 +135,7 @@ class Scorer:
         if not all(len(row.pieces) == 1 and row.pieces[0].plain for row in rows):
             mask = _tree_mask(pieces, marks)
         self.stats.tokens += sum(r.width for r in rows)
+        self.stats.attended_keys += sum(sum(pc.positions) + len(pc.positions) for row in rows for pc in row.pieces)
         self.stats.padded_tokens += len(rows) * width
         self.stats.forwards += 1
         return self.backbone.forward(ids, positions, mask=mask, prefix=prefix)

@@ -137,3 +137,27 @@ def test_output_head_only_sees_small_slices(base_lm, monkeypatch) -> None:
     base_lm.perplexity(_ppl_prompts())
     assert seen and max(seen) <= 64 * 2**20 // (4 * backbone.vocab_size)
     assert sum(seen) > max(seen)  # several slices were needed
+
+
+def test_attended_keys_are_each_computed_tokens_position_plus_one(base_lm) -> None:
+    """The scoring work benchmarks price attention by: the shots once (the cached prefix), then each
+    question's own text and its four labels, every token counted with the keys it attends to."""
+    from evalkit.models.engine.planning import common_prefix_len
+    from evalkit.models.engine.scoring import ScoreStats
+
+    prompts = [SHOTS + q + f' {label}' for q in QUESTIONS[:2] for label in 'ABCD']
+    base_lm.prefix_cache.clear()
+    base_lm.scorer.stats, base_lm.prefix_cache.attended_keys = ScoreStats(), 0
+    with configured(base_lm, 8, True):
+        base_lm.perplexity(prompts)
+    ids = [base_lm._encode(base_lm.render(p)) for p in prompts]
+    shared = min(common_prefix_len(ids[0], other) for other in ids[1:])  # the shots: the run's prefix
+
+    def keys(lo: int, hi: int) -> int:
+        return sum(t + 1 for t in range(lo, hi))
+
+    expected = keys(0, shared)
+    for question in (ids[:4], ids[4:]):
+        context = min(common_prefix_len(question[0], other) for other in question[1:])
+        expected += keys(shared, context) + sum(keys(context, len(seq)) for seq in question)
+    assert base_lm.scoring_work()['attended_keys'] == expected
